@@ -1,0 +1,1 @@
+"""The coordination patterns, each built only on the world's public API."""

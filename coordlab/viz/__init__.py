@@ -1,0 +1,9 @@
+"""Pictures of runs (from traces and results) and the widgets that drive them.
+
+Every function returns a matplotlib ``Figure`` that is already closed, so a notebook
+shows it exactly once and a script can ``fig.savefig(...)`` it. Nothing here runs a
+simulation on its own: viz only draws what a run left behind.
+"""
+from .explore import explore
+
+__all__ = ["explore"]

@@ -1,0 +1,39 @@
+"""Argument checks that fail with a message a learner can act on.
+
+Every error names the argument, the value it got and what is allowed, e.g.
+``loss=1.5 is not allowed: a probability must be between 0 and 1``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from numbers import Real
+
+
+def number(name: str, value: object, *, minimum: float | None = None, allow_inf: bool = False) -> float:
+    """Return ``value`` as a float, or raise naming ``name`` if it is not a usable number."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name}={value!r} is not allowed: {name} must be a number")
+    value = float(value)
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be a finite number")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be >= {minimum:g}")
+    return value
+
+
+def probability(name: str, value: object) -> float:
+    """Return ``value`` as a float in [0, 1], or raise naming ``name``."""
+    p = number(name, value)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name}={value!r} is not allowed: a probability must be between 0 and 1")
+    return p
+
+
+def known_agent(name: str, value: object, known: Iterable[str]) -> str:
+    """Return ``value`` if it names a known agent, else raise listing the agents there are."""
+    known = sorted(known)
+    if value not in known:
+        listing = ", ".join(known) if known else "none yet"
+        raise ValueError(f"{name}={value!r} is not an agent of this world (agents: {listing})")
+    return value  # type: ignore[return-value]

@@ -1,0 +1,104 @@
+"""Execute course notebooks in place, and generate exercises/ from solutions/.
+
+    python tools/notebooks.py execute notebooks/01_simulated_world.ipynb [...]
+    python tools/notebooks.py exercises            # regenerate every exercises/ notebook
+
+Notebooks are committed executed (so readers see real results on GitHub and Binder) and
+``pytest --nbval`` re-executes them and compares. ``execute`` runs one top to bottom in a
+fresh kernel, without timing metadata or widget state, so a re-run diffs only where a
+result really changed. ``exercises`` replaces everything between ``### BEGIN SOLUTION``
+and ``### END SOLUTION`` with ``raise NotImplementedError(...)`` and clears outputs:
+exercises are never edited by hand.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION\s*$")
+END = re.compile(r"^\s*### END SOLUTION\s*$")
+STUB = 'raise NotImplementedError("Your answer goes here: replace this line.")'
+
+
+def execute(path: Path, timeout: int = 600) -> None:
+    """Run a notebook top to bottom in a fresh python3 kernel and save it with its outputs."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                            store_widget_state=False, resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+
+
+def strip_solutions(source: str) -> str:
+    """Replace each BEGIN/END SOLUTION block with a stub at the same indentation."""
+    out: list[str] = []
+    inside = False
+    for line in source.splitlines():
+        begin = BEGIN.match(line)
+        if begin:
+            if inside:
+                raise ValueError("### BEGIN SOLUTION inside another solution block")
+            inside = True
+            out.append(begin.group("indent") + STUB)
+        elif END.match(line):
+            if not inside:
+                raise ValueError("### END SOLUTION without a BEGIN")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError("### BEGIN SOLUTION without an END")
+    return "\n".join(out)
+
+
+def exercise_from_solution(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The exercise twin of a solutions notebook: answers stubbed, outputs cleared."""
+    nb = nbformat.from_dict(solution)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source)
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def generate_exercises(solutions: Path = ROOT / "solutions", exercises: Path = ROOT / "exercises") -> list[Path]:
+    """Write exercises/NAME for every solutions/NAME; return the paths written."""
+    exercises.mkdir(exist_ok=True)
+    written = []
+    for path in sorted(solutions.glob("*.ipynb")):
+        target = exercises / path.name
+        nbformat.write(exercise_from_solution(nbformat.read(path, as_version=4)), target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("execute", help="execute notebooks in place")
+    run.add_argument("paths", nargs="+", type=Path)
+    sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    args = parser.parse_args(argv)
+    if args.command == "execute":
+        for path in args.paths:
+            print(f"executing {path} ...", flush=True)
+            execute(path)
+    else:
+        for path in generate_exercises():
+            print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
