@@ -5,5 +5,6 @@ shows it exactly once and a script can ``fig.savefig(...)`` it. Nothing here run
 simulation on its own: viz only draws what a run left behind.
 """
 from .explore import explore
+from .trace_plots import message_graph, sequence_diagram, timeline, topology
 
-__all__ = ["explore"]
+__all__ = ["explore", "message_graph", "sequence_diagram", "timeline", "topology"]

@@ -13,16 +13,17 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
+from IPython.display import DisplayHandle, display
 from matplotlib.figure import Figure
 
 
-def explore(draw: Callable[..., Figure], **controls: widgets.ValueWidget) -> widgets.Box:
+def explore(draw: Callable[..., Figure], **controls: widgets.ValueWidget) -> None:
     """Show ``controls`` and the figure ``draw`` makes from their values; redraw on change."""
     values = {name: control.value for name, control in controls.items()}
     box = widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
     display(box)
-    handle = display(draw(**values), display_id=True)
+    handle = DisplayHandle()
+    handle.display(draw(**values))
 
     def redraw(change: dict[str, Any]) -> None:
         figure = draw(**{name: control.value for name, control in controls.items()})
@@ -31,4 +32,3 @@ def explore(draw: Callable[..., Figure], **controls: widgets.ValueWidget) -> wid
 
     for control in controls.values():
         control.observe(redraw, names="value")
-    return box

@@ -1,7 +1,7 @@
 """A message: the only way one agent can affect another."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -27,7 +27,6 @@ class Message:
     sent_at: float = 0.0
     delivered_at: float | None = None
     duplicate: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __str__(self) -> str:
         reply = f" re #{self.in_reply_to}" if self.in_reply_to is not None else ""

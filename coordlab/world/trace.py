@@ -19,9 +19,12 @@ WORLD_EVENTS = (
 )
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Event:
     """One thing that happened at ``time`` (simulated seconds) at ``agent``.
+
+    Treat events as read-only: the trace is the record of what happened. (Not a frozen
+    dataclass only because freezing makes creating one about twice as slow.)
 
     For message events ``agent`` is where it happened (the sender for ``send``, the
     receiver for ``deliver`` and ``drop``) and ``peer`` is the other end. ``reason``

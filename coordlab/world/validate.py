@@ -14,12 +14,12 @@ def number(name: str, value: object, *, minimum: float | None = None, allow_inf:
     """Return ``value`` as a float, or raise naming ``name`` if it is not a usable number."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{name}={value!r} is not allowed: {name} must be a number")
-    value = float(value)
-    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+    as_float = float(value)
+    if math.isnan(as_float) or (math.isinf(as_float) and not allow_inf):
         raise ValueError(f"{name}={value!r} is not allowed: {name} must be a finite number")
-    if minimum is not None and value < minimum:
+    if minimum is not None and as_float < minimum:
         raise ValueError(f"{name}={value!r} is not allowed: {name} must be >= {minimum:g}")
-    return value
+    return as_float
 
 
 def probability(name: str, value: object) -> float:

@@ -1,0 +1,151 @@
+"""Faults as data: crashes, recovery, partitions, loss and delay windows, slow agents, churn."""
+import pytest
+
+from coordlab import Agent, Crash, Delay, Loss, Partition, Slow, World
+
+
+class Counter(Agent):
+    """Counts pings; remembers the total in ``stable`` only if told to persist."""
+
+    daemon = True
+
+    def __init__(self, name, persist=False):
+        super().__init__(name)
+        self.persist, self.count = persist, 0
+
+    async def on_note(self, msg):
+        self.count += 1
+        if self.persist:
+            self.stable["count"] = self.stable.get("count", 0) + 1
+
+
+class Ticker(Agent):
+    """Sends one note to ``to`` every second, ``n`` times."""
+
+    def __init__(self, name, to="b", n=10):
+        super().__init__(name)
+        self.to, self.n = to, n
+
+    async def run(self):
+        for i in range(self.n):
+            await self.send(self.to, "note", i)
+            await self.sleep(1)
+
+
+def drops(result, reason):
+    return [e.message.body for e in result.trace.select("drop") if e.reason == reason]
+
+
+def test_crash_drops_messages_and_recovery_starts_a_fresh_instance_keeping_stable():
+    original = Counter("b", persist=True)
+    world = World(latency=0.1, faults=[Crash("b", at=3.5, recover_at=6.5)])
+    world.add(Ticker("a"), original)
+    result = world.run()
+    assert drops(result, "crashed") == [4, 5, 6]
+    fresh = result.agents["b"]
+    assert fresh is not original and original.count == 4
+    assert fresh.count == 3  # notes 7, 8, 9: in-memory state started again from zero
+    assert fresh.stable["count"] == 7  # what it persisted survived the crash
+    assert [e.kind for e in result.trace.select(("crash", "recover"))] == ["crash", "recover"]
+    assert result.verdict().valid
+
+
+def test_a_crashed_agent_stops_mid_work_and_its_busy_time_ends_at_the_crash():
+    class Worker(Agent):
+        async def run(self):
+            await self.work(10)
+            self.log("finished")
+
+    from coordlab import metrics
+
+    world = World(faults=[Crash("w", at=4)])
+    world.add(Worker("w"))
+    result = world.run()
+    assert result.trace.select("finished") == []
+    assert metrics.busy_time(result.trace)["w"] == 4
+
+
+def test_partition_drops_across_groups_until_healed():
+    world = World(latency=0.1, faults=[Partition([["a"], ["b"]], at=2.5, heal_at=5.5)])
+    world.add(Ticker("a"), Counter("b"))
+    result = world.run()
+    assert drops(result, "partition") == [3, 4, 5]
+    assert [e.kind for e in result.trace.select(("partition", "heal"))] == ["partition", "heal"]
+
+
+def test_agents_named_in_no_group_are_together():
+    world = World(latency=0.1, faults=[Partition([["x"]], at=0)])
+    world.add(Ticker("a", n=2), Counter("b"), Counter("x"))
+    result = world.run()
+    assert result.agents["b"].count == 2 and drops(result, "partition") == []
+
+
+def test_loss_window_only_drops_inside_the_window():
+    world = World(seed=1, latency=0.1, faults=[Loss(1.0, at=2.5, until=4.5)])
+    world.add(Ticker("a"), Counter("b"))
+    result = world.run()
+    assert drops(result, "loss") == [3, 4]
+
+
+def test_delay_window_adds_latency():
+    world = World(latency=0.1, faults=[Delay(2.0, at=1.5, until=2.5)])
+    world.add(Ticker("a", n=4), Counter("b"))
+    result = world.run()
+    latency = {e.message.body: round(e.time - e.message.sent_at, 9) for e in result.trace.select("deliver")}
+    assert latency == {0: 0.1, 1: 0.1, 2: 2.1, 3: 0.1}
+
+
+def test_slow_agent_works_longer():
+    class Worker(Agent):
+        async def run(self):
+            for _ in range(3):
+                await self.work(1)
+                self.log("unit")
+
+    world = World(faults=[Slow("w", factor=4, at=0.5, until=5)])
+    world.add(Worker("w"))
+    result = world.run()
+    assert [e.time for e in result.trace.select("unit")] == [1, 5, 6]
+
+
+def test_churn_agents_join_late_and_leave():
+    world = World(latency=0.1)
+    world.add(Ticker("a", n=6), Counter("b"))
+    world.add(Counter("late"), at=2)
+    world.remove("b", at=3.5)
+    result = world.run()
+    assert [e.time for e in result.trace.select("join", agent="late")] == [2]
+    assert drops(result, "gone") == [4, 5]
+
+
+def test_an_agent_can_leave_by_itself():
+    class Quitter(Agent):
+        async def run(self):
+            await self.sleep(1)
+            self.leave()
+
+    world = World()
+    world.add(Quitter("q"))
+    result = world.run()
+    assert "q" not in result.agents and result.trace.select("leave")[0].time == 1
+
+
+@pytest.mark.parametrize("fault", [Crash("ghost", at=1), Slow("ghost", 2), Partition([["a"], ["ghost"]])])
+def test_faults_naming_unknown_agents_are_rejected_before_the_run(fault):
+    world = World(faults=[fault])
+    world.add(Counter("a"))
+    with pytest.raises(ValueError, match="'ghost', which is not in this world"):
+        world.run()
+
+
+def test_fault_argument_errors_name_the_argument():
+    with pytest.raises(ValueError, match="groups must not overlap"):
+        Partition([["a", "b"], ["b", "c"]])
+    with pytest.raises(ValueError, match="recover_at=1 .*later than at=2"):
+        Crash("a", at=2, recover_at=1)
+    with pytest.raises(ValueError, match="p=1.5 is not allowed"):
+        Loss(1.5)
+    with pytest.raises(ValueError, match="factor=0 is not allowed"):
+        Slow("a", 0)
+    with pytest.raises(ValueError, match="at=-1 is not allowed"):
+        Crash("a", at=-1)

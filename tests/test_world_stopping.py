@@ -1,0 +1,115 @@
+"""Every run ends, and says why: completed, deadlock, until, event_limit, agent_error."""
+import pytest
+
+from coordlab import Agent, Timeout, World
+
+
+class WaitsForever(Agent):
+    async def run(self):
+        await self.receive(kind="go")
+
+
+def test_deadlock_names_who_waits_on_what(agents):
+    world = World()
+    world.add(WaitsForever("w"), agents["Echo"]("b"))
+    result = world.run()
+    assert result.stop_reason == "deadlock"
+    assert result.waiting == {"w": ["go"]}
+    assert "w on go" in repr(result)
+
+
+def test_a_lost_request_without_timeout_is_a_deadlock_and_the_checker_says_so(agents):
+    world = World(loss=1.0)
+    world.add(agents["Pinger"]("a", n=1), agents["Echo"]("b"))
+    result = world.run()
+    assert result.stop_reason == "deadlock"
+    assert result.waiting == {"a": ["a reply to ping #1 from b"]}
+    verdict = result.verdict()
+    assert not verdict.valid and "requests answered" in verdict.explanation
+
+
+def test_with_a_timeout_the_same_loss_is_survived(agents):
+    world = World(seed=4, loss=0.5)
+    pinger = agents["Pinger"]("a", n=5, timeout=0.5)
+    world.add(pinger, agents["Echo"]("b"))
+    result = world.run()
+    assert result.stop_reason == "completed" and len(pinger.answers) == 5
+    assert result.trace.select("timeout") and result.verdict().valid
+
+
+def test_a_daemon_waiting_for_work_is_not_a_deadlock(agents):
+    world = World()
+    world.add(agents["Pinger"]("a", n=2), agents["Echo"]("b"))
+    assert world.run().stop_reason == "completed"
+
+
+def test_event_limit_stops_an_agent_that_never_waits():
+    class Spinner(Agent):
+        async def run(self):
+            while True:
+                self.log("requeue")  # never awaits: only the event guard can stop this
+
+    world = World(max_events=500)
+    world.add(Spinner("s"))
+    result = world.run()
+    assert result.stop_reason == "event_limit"
+    assert len(result.trace.select("requeue")) == 499
+    assert result.errors == []
+
+
+def test_event_limit_stops_an_agent_that_spins_without_events():
+    class BusyWaiter(Agent):
+        async def run(self):
+            while True:
+                await self.sleep(0)
+
+    world = World(max_events=100)
+    world.add(BusyWaiter("s"))
+    assert world.run().stop_reason == "event_limit"
+
+
+def test_an_agent_error_stops_the_run_with_the_traceback():
+    class Broken(Agent):
+        async def run(self):
+            await self.sleep(1)
+            {}["missing"]
+
+    world = World()
+    world.add(Broken("x"))
+    result = world.run()
+    assert result.stop_reason == "agent_error"
+    [error] = result.errors
+    assert error.agent == "x" and isinstance(error.error, KeyError) and "missing" in error.traceback
+    assert not result.verdict().valid
+
+
+def test_an_agent_can_end_the_run_with_its_own_reason():
+    class Finisher(Agent):
+        async def run(self):
+            await self.sleep(2)
+            self.end_run("job done")
+
+    world = World()
+    world.add(Finisher("f"), WaitsForever("w"))
+    result = world.run()
+    assert (result.stop_reason, result.time) == ("job done", 2)
+
+
+def test_a_world_runs_once():
+    world = World()
+    world.run()
+    with pytest.raises(RuntimeError, match="already run"):
+        world.run()
+
+
+def test_uncaught_timeout_is_an_agent_error_that_says_what_was_awaited():
+    class Impatient(Agent):
+        async def run(self):
+            await self.receive(kind="answer", timeout=1)
+
+    world = World()
+    world.add(Impatient("i"))
+    result = world.run()
+    assert result.stop_reason == "agent_error"
+    assert isinstance(result.errors[0].error, Timeout)
+    assert "waited 1s for answer" in str(result.errors[0])
