@@ -31,8 +31,8 @@ class CheckResult:
         text = f"❌ {self.exercise}: {self.message}"
         return text + (f"\n   Hint: {self.hint}" if self.hint else "")
 
-    def _repr_pretty_(self, printer, cycle) -> None:
-        printer.text(str(self))
+    def _ipython_display_(self) -> None:
+        """Show nothing when a notebook cell ends with a check: the check already printed it."""
 
 
 def passed(exercise: str, message: str) -> CheckResult:
