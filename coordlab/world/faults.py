@@ -24,8 +24,21 @@ def _window(at: float, end: float | None, end_name: str) -> None:
         raise ValueError(f"{end_name}={end!r} is not allowed: it must be later than at={at!r}")
 
 
+class _Fault:
+    """What every fault answers: which agents it names, and when it ends (None: never)."""
+
+    until: float | None = None
+
+    def agents(self) -> set[str]:
+        return set()
+
+    @property
+    def ends_at(self) -> float | None:
+        return self.until
+
+
 @dataclass(frozen=True)
-class Crash:
+class Crash(_Fault):
     """``agent`` stops at ``at``: its tasks are cancelled, messages to it are dropped.
 
     With ``recover_at`` it restarts then as a fresh instance that keeps only what it
@@ -54,7 +67,7 @@ class Crash:
 
 
 @dataclass(frozen=True)
-class Partition:
+class Partition(_Fault):
     """From ``at`` to ``heal_at``, agents in different ``groups`` cannot reach each other.
 
     Agents named in no group form one more group together ("the rest").
@@ -97,7 +110,7 @@ class Partition:
 
 
 @dataclass(frozen=True)
-class Loss:
+class Loss(_Fault):
     """From ``at`` to ``until``, each message is lost with probability ``p``."""
 
     p: float
@@ -108,22 +121,15 @@ class Loss:
         validate.probability("p", self.p)
         _window(self.at, self.until, "until")
 
-    def agents(self) -> set[str]:
-        return set()
-
     def start(self, world: "World") -> None:
         world.network.loss_windows[id(self)] = self.p
 
     def end(self, world: "World") -> None:
         del world.network.loss_windows[id(self)]
 
-    @property
-    def ends_at(self) -> float | None:
-        return self.until
-
 
 @dataclass(frozen=True)
-class Delay:
+class Delay(_Fault):
     """From ``at`` to ``until``, every message takes ``latency`` longer (congestion)."""
 
     latency: Latency
@@ -134,22 +140,15 @@ class Delay:
         as_latency("latency", self.latency)
         _window(self.at, self.until, "until")
 
-    def agents(self) -> set[str]:
-        return set()
-
     def start(self, world: "World") -> None:
         world.network.delay_windows[id(self)] = as_latency("latency", self.latency)
 
     def end(self, world: "World") -> None:
         del world.network.delay_windows[id(self)]
 
-    @property
-    def ends_at(self) -> float | None:
-        return self.until
-
 
 @dataclass(frozen=True)
-class Slow:
+class Slow(_Fault):
     """From ``at`` to ``until``, ``agent``'s modelled work takes ``factor`` times longer (a straggler)."""
 
     agent: str
@@ -170,10 +169,6 @@ class Slow:
 
     def end(self, world: "World") -> None:
         world.slow_factor.pop(self.agent, None)
-
-    @property
-    def ends_at(self) -> float | None:
-        return self.until
 
 
 Fault = Crash | Partition | Loss | Delay | Slow
