@@ -149,3 +149,37 @@ def test_fault_argument_errors_name_the_argument():
         Slow("a", 0)
     with pytest.raises(ValueError, match="at=-1 is not allowed"):
         Crash("a", at=-1)
+
+
+def test_agents_can_be_added_while_the_world_runs():
+    class Recruiter(Agent):
+        """Brings a new counter into the world at t=2 and then talks to it."""
+
+        def __init__(self, name, world):
+            super().__init__(name)
+            self.world = world
+
+        async def run(self):
+            await self.sleep(2)
+            self.world.add(Counter("recruit"))
+            await self.send("recruit", "note")
+
+    world = World(latency=0.1)
+    world.add(Recruiter("r", world))
+    result = world.run()
+    assert [e.time for e in result.trace.select("join", agent="recruit")] == [2]
+    assert result.agents["recruit"].count == 1
+
+
+def test_messages_to_an_agent_that_has_not_joined_yet_are_dropped_as_not_joined():
+    world = World(latency=0.1)
+    world.add(Ticker("a", n=4), Counter("b", persist=False), at=None)
+    world.add(Counter("late"), at=2.5)
+
+    class Early(Agent):
+        async def run(self):
+            await self.send("late", "note")
+
+    world.add(Early("early"))
+    result = world.run()
+    assert [e.reason for e in result.trace.select("drop")] == ["not_joined"]

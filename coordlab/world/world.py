@@ -133,11 +133,12 @@ class World:
             if agent.name in taken:
                 raise ValueError(f"name={agent.name!r} is not allowed: an agent with that name is already "
                                  "in this world; names must be unique")
+            self._pending.append((when, agent))
             if self._running():
-                self.loop.call_at(max(when, self.now), self._start, agent)
-                self._pending.append((when, agent))
-            else:
-                self._pending.append((when, agent))
+                if when <= self.now:
+                    self._start(agent)
+                else:
+                    self.loop.call_at(when, self._start, agent)
 
     def remove(self, name: str, at: float | None = None) -> None:
         """Take an agent out for good (it leaves; messages to it are dropped as ``gone``)."""
@@ -284,7 +285,7 @@ class World:
                       conversation if conversation is not None else self._next_message_id,
                       in_reply_to, topic, is_request, now)
         if to not in self.agents and to not in self._gone:
-            validate.known_agent("to", to, self.agents)
+            validate.known_agent("to", to, self._all_names())
         if self._stop_reason is not None:
             return msg  # the run is over: agents being shut down send into the void
         self.trace.record(now, "send", sender, peer=to, message=msg)
@@ -304,7 +305,7 @@ class World:
             return
         receiver = self.agents.get(msg.to)
         if receiver is None or msg.to in self._crashed:
-            reason = "gone" if receiver is None else "crashed"
+            reason = "crashed" if receiver is not None else ("gone" if msg.to in self._gone else "not_joined")
             self.trace.record(self.now, "drop", msg.to, peer=msg.sender, message=msg, reason=reason)
             return
         msg.delivered_at = self.now
