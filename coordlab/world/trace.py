@@ -90,7 +90,12 @@ class Trace:
         return list(seen)
 
     def fingerprint(self) -> str:
-        """A short hash of every event: two runs with equal fingerprints did the same thing."""
+        """A short hash of every event: two runs with equal fingerprints did the same thing.
+
+        Message bodies are hashed by their ``repr``. Python orders a set's elements by
+        hash, which differs between processes, so put sorted tuples, not sets, in bodies
+        that must replay identically in another process (a notebook re-run, a CI job).
+        """
         digest = hashlib.sha256()
         for e in self.events:
             digest.update(f"{e.time!r}|{e.kind}|{e.agent}|{e.peer}|{e.reason}|".encode())

@@ -1,0 +1,478 @@
+"""Tasks, their dependency DAG, and the rules any task-running pattern must obey.
+
+Nothing here knows who runs the tasks: the centralized orchestrator uses it, and so will
+the hierarchical pattern. What it provides:
+
+* ``Task``: an id, a type (which capability it needs), a payload, a modelled duration
+  (fixed, or drawn from a distribution), optional real work and its dependencies;
+* ``check_dag``: the errors a learner can act on (duplicate ids, an unknown dependency,
+  a cycle, named), and ``critical_path``: the longest chain of work, a lower bound on
+  any schedule's makespan however many workers there are;
+* ``RetryPolicy`` and ``TimeoutPolicy`` (named as LangGraph users know them);
+* assignment policies (``FirstFree``, ``LeastLoaded``, ``RoundRobin``): small objects
+  that pick a worker from the candidates; write your own with one ``choose`` method;
+* the task life-cycle events a pattern logs, the per-task table built from them, and
+  the checkers that judge a run from them.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+from ..world import validate
+from ..world.checks import Checker, Verdict, judge
+from ..world.trace import Event, Trace
+
+Duration = float | Callable[[random.Random], float]
+RealWork = Callable[[Any, dict[str, Any]], Any]
+
+
+# --- policies for one task ------------------------------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often to try a task, and how long to wait between attempts.
+
+    The wait before attempt n+1 is ``initial_interval * backoff_factor**(n-1)``, capped
+    at ``max_interval``. With ``jitter`` it is drawn between half and one and a half
+    times that, so tasks that failed together do not all retry at the same instant.
+    """
+
+    max_attempts: int = 3
+    initial_interval: float = 0.5
+    backoff_factor: float = 2.0
+    max_interval: float = 128.0
+    jitter: bool = True
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+            raise ValueError(f"max_attempts={self.max_attempts!r} is not allowed: it must be an int >= 1")
+        validate.number("initial_interval", self.initial_interval, minimum=0)
+        validate.number("backoff_factor", self.backoff_factor, minimum=1)
+        validate.number("max_interval", self.max_interval, minimum=0)
+
+    def wait_after(self, attempt: int, rng: random.Random) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1 = the first try)."""
+        interval = min(self.max_interval, self.initial_interval * self.backoff_factor ** (attempt - 1))
+        return interval * rng.uniform(0.5, 1.5) if self.jitter else interval
+
+
+@dataclass(frozen=True)
+class TimeoutPolicy:
+    """When to give up waiting for one attempt: ``seconds`` after it was assigned,
+    and/or ``factor`` times its modelled duration (whichever comes first). None: never."""
+
+    seconds: float | None = None
+    factor: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.seconds is not None and validate.number("seconds", self.seconds, minimum=0) == 0:
+            raise ValueError("seconds=0 is not allowed: a timeout must be > 0 (or None for no timeout)")
+        if self.factor is not None:
+            validate.number("factor", self.factor, minimum=1)
+
+    def limit(self, duration: float) -> float | None:
+        """The timeout for an attempt whose modelled work takes ``duration`` seconds."""
+        limits = [s for s in (self.seconds, None if self.factor is None else self.factor * duration)
+                  if s is not None]
+        return min(limits) if limits else None
+
+
+# --- tasks and their DAG --------------------------------------------------------------
+@dataclass(frozen=True, repr=False)
+class Task:
+    """One unit of work.
+
+    ``duration`` is modelled seconds of work: a number, or a distribution such as
+    ``coordlab.Uniform(0.5, 1.5)`` drawn once per run. ``work``, if given, is real
+    Python run by the worker as ``work(payload, inputs)``, where ``inputs`` maps each
+    dependency's id to its result; its return value becomes this task's result.
+    ``retry`` and ``timeout`` override the run's policies for this task only.
+    """
+
+    id: str
+    type: str = "task"
+    duration: Duration = 1.0
+    depends_on: tuple[str, ...] = ()
+    payload: Any = None
+    work: RealWork | None = None
+    retry: RetryPolicy | None = None
+    timeout: TimeoutPolicy | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise ValueError(f"id={self.id!r} is not allowed: a task id must be a non-empty string")
+        if not isinstance(self.type, str) or not self.type:
+            raise ValueError(f"type={self.type!r} is not allowed: a task type must be a non-empty string")
+        if not callable(self.duration):
+            validate.number("duration", self.duration, minimum=0)
+        deps = (self.depends_on,) if isinstance(self.depends_on, str) else tuple(self.depends_on)
+        object.__setattr__(self, "depends_on", deps)
+        if self.work is not None and not callable(self.work):
+            raise TypeError(f"work={self.work!r} is not allowed: give a function work(payload, inputs)")
+
+    def __repr__(self) -> str:  # deterministic: no function addresses
+        deps = f", depends_on={self.depends_on!r}" if self.depends_on else ""
+        return f"Task({self.id!r}, type={self.type!r}{deps})"
+
+
+def check_dag(tasks: Iterable[Task]) -> dict[str, Task]:
+    """Return the tasks by id, or raise naming the duplicate id, unknown dependency or cycle."""
+    by_id: dict[str, Task] = {}
+    for task in tasks:
+        if not isinstance(task, Task):
+            raise TypeError(f"tasks contains {task!r}, which is not allowed: give Task objects")
+        if task.id in by_id:
+            raise ValueError(f"task id {task.id!r} is used twice; task ids must be unique")
+        by_id[task.id] = task
+    for task in by_id.values():
+        for dep in task.depends_on:
+            if dep not in by_id:
+                raise ValueError(f"task {task.id!r} depends on {dep!r}, which is not a task "
+                                 f"(tasks: {', '.join(by_id)})")
+    cycle = find_cycle(by_id)
+    if cycle:
+        raise ValueError(f"dependency cycle: {' -> '.join(cycle)}; a task cannot (indirectly) wait for itself")
+    return by_id
+
+
+def find_cycle(tasks: Mapping[str, Task]) -> list[str]:
+    """A dependency cycle as ids ``[a, b, …, a]`` (each waits for the next), or ``[]``."""
+    state: dict[str, str] = {}  # "open" while on the current path, "done" after
+
+    def visit(tid: str, path: list[str]) -> list[str]:
+        state[tid] = "open"
+        path.append(tid)
+        for dep in tasks[tid].depends_on:
+            if state.get(dep) == "open":
+                return path[path.index(dep):] + [dep]
+            if dep not in state:
+                found = visit(dep, path)
+                if found:
+                    return found
+        path.pop()
+        state[tid] = "done"
+        return []
+
+    for tid in tasks:
+        if tid not in state:
+            found = visit(tid, [])
+            if found:
+                return found
+    return []
+
+
+def topological_order(tasks: Mapping[str, Task]) -> list[str]:
+    """Task ids so that every task comes after its dependencies (given order kept on ties)."""
+    order: list[str] = []
+    placed: set[str] = set()
+
+    def place(tid: str) -> None:
+        if tid in placed:
+            return
+        for dep in tasks[tid].depends_on:
+            place(dep)
+        placed.add(tid)
+        order.append(tid)
+
+    for tid in tasks:
+        place(tid)
+    return order
+
+
+def dependants(tasks: Mapping[str, Task]) -> dict[str, list[str]]:
+    """For each task, the tasks that directly depend on it."""
+    after: dict[str, list[str]] = {tid: [] for tid in tasks}
+    for task in tasks.values():
+        for dep in task.depends_on:
+            after[dep].append(task.id)
+    return after
+
+
+def draw_durations(tasks: Iterable[Task], rng: random.Random) -> dict[str, float]:
+    """Each task's modelled duration for one run: fixed ones as given, drawn ones from ``rng``."""
+    durations = {}
+    for task in tasks:
+        value = task.duration(rng) if callable(task.duration) else task.duration
+        durations[task.id] = validate.number(f"duration of task {task.id!r}", value, minimum=0)
+    return durations
+
+
+@dataclass(frozen=True)
+class CriticalPath:
+    """The longest chain of dependent work: no schedule can finish sooner than ``length``."""
+
+    length: float
+    path: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"critical path {' -> '.join(self.path)}: {self.length:g} s"
+
+
+def critical_path(tasks: Iterable[Task], durations: Mapping[str, float] | None = None) -> CriticalPath:
+    """The critical path of a task DAG.
+
+    ``durations`` maps ids to seconds; without it each task's fixed ``duration`` is used.
+    Each task's earliest finish is its duration plus the latest earliest finish among its
+    dependencies; the largest of these is the length.
+    """
+    by_id = check_dag(tasks)
+    if durations is None:
+        drawn = [t.id for t in by_id.values() if callable(t.duration)]
+        if drawn:
+            raise ValueError(f"tasks {', '.join(drawn)} have drawn durations: pass durations=... "
+                             "(e.g. the run's result.durations)")
+        durations = {t.id: float(t.duration) for t in by_id.values()}
+    finish: dict[str, float] = {}
+    via: dict[str, str | None] = {}
+    for tid in topological_order(by_id):
+        before = max(by_id[tid].depends_on, key=lambda d: finish[d], default=None)
+        finish[tid] = durations[tid] + (finish[before] if before else 0.0)
+        via[tid] = before
+    if not finish:
+        return CriticalPath(0.0, ())
+    last: str | None = max(finish, key=lambda t: finish[t])
+    length = finish[last]
+    path = []
+    while last is not None:
+        path.append(last)
+        last = via[last]
+    return CriticalPath(length, tuple(reversed(path)))
+
+
+def research_pipeline(topics: int = 3, *, research: Duration = 1.0, analysis: Duration = 2.0,
+                      writing: Duration = 1.5) -> list[Task]:
+    """The course's running example: research each topic, analyse it, then write one report.
+
+    ``research-i -> analysis-i`` for each topic, and ``writing`` depends on every analysis.
+    """
+    if isinstance(topics, bool) or not isinstance(topics, int) or topics < 1:
+        raise ValueError(f"topics={topics!r} is not allowed: it must be an int >= 1")
+    tasks = []
+    for i in range(1, topics + 1):
+        tasks.append(Task(f"research-{i}", "research", research))
+        tasks.append(Task(f"analysis-{i}", "analysis", analysis, depends_on=(f"research-{i}",)))
+    tasks.append(Task("writing", "writing", writing,
+                      depends_on=tuple(f"analysis-{i}" for i in range(1, topics + 1))))
+    return tasks
+
+
+def layered_tasks(count: int, width: int, *, duration: Duration = 1.0, fan_in: int = 2,
+                  seed: int = 0) -> list[Task]:
+    """A bigger workload: ``count`` tasks in layers of ``width``, each depending on
+    ``fan_in`` tasks of the layer before (chosen with ``seed``)."""
+    for name, value in (("count", count), ("width", width), ("fan_in", fan_in)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "fan_in" else 1):
+            raise ValueError(f"{name}={value!r} is not allowed: it must be a positive int")
+    rng = random.Random(seed)
+    tasks: list[Task] = []
+    for i in range(count):
+        layer = i // width
+        before = [f"t{j}" for j in range((layer - 1) * width, layer * width)] if layer else []
+        tasks.append(Task(f"t{i}", "work", duration,
+                          depends_on=tuple(rng.sample(before, k=min(fan_in, len(before))))))
+    return tasks
+
+
+# --- choosing a worker ----------------------------------------------------------------
+@dataclass(frozen=True)
+class WorkerView:
+    """What an assignment policy may know about a candidate worker."""
+
+    name: str
+    capabilities: frozenset[str]
+    capacity: int
+    running: int
+    speed: float
+    assigned: int  # tasks given to it so far in this run
+
+    @property
+    def load(self) -> float:
+        """Fraction of its slots in use (0 = idle, 1 = full)."""
+        return self.running / self.capacity
+
+
+class AssignmentPolicy(Protocol):
+    """Picks one worker for ``task`` among ``candidates``.
+
+    ``candidates`` are the live workers that can do the task and have a free slot, in
+    the order the workers were registered; it is never empty. Return a candidate's name.
+    """
+
+    def choose(self, task: Task, candidates: Sequence[WorkerView]) -> str: ...
+
+
+class FirstFree:
+    """The textbook policy: the first capable free worker in registration order."""
+
+    def choose(self, task: Task, candidates: Sequence[WorkerView]) -> str:
+        return candidates[0].name
+
+    def __repr__(self) -> str:
+        return "FirstFree()"
+
+
+class LeastLoaded:
+    """The candidate with the smallest share of its slots in use; ties go to whoever has
+    been given the fewest tasks so far, so work spreads evenly."""
+
+    def choose(self, task: Task, candidates: Sequence[WorkerView]) -> str:
+        return min(candidates, key=lambda w: (w.load, w.assigned)).name
+
+    def __repr__(self) -> str:
+        return "LeastLoaded()"
+
+
+class RoundRobin:
+    """Take turns: the first candidate after the worker chosen last time."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None
+        self.order: list[str] = []
+
+    def choose(self, task: Task, candidates: Sequence[WorkerView]) -> str:
+        for worker in candidates:
+            if worker.name not in self.order:
+                self.order.append(worker.name)
+        start = self.order.index(self.last) + 1 if self.last in self.order else 0
+        free = {w.name for w in candidates}
+        rotation = self.order[start:] + self.order[:start]
+        self.last = next(name for name in rotation if name in free)
+        return self.last
+
+    def __repr__(self) -> str:
+        return "RoundRobin()"
+
+
+POLICIES: dict[str, Callable[[], AssignmentPolicy]] = {
+    "first free": FirstFree, "least loaded": LeastLoaded, "round robin": RoundRobin,
+}
+
+
+# --- the task life cycle in the trace ------------------------------------------------
+#: Events a task-running pattern logs (with ``task=`` and the fields listed), in order of
+#: a task's life. The task table and the checkers below read nothing else.
+TASK_EVENTS = {
+    "task_assigned": "the coordinator gave attempt `attempt` to `worker`",
+    "task_start": "a worker started attempt `attempt`",
+    "task_end": "a worker finished attempt `attempt` (`ok`, or `error`)",
+    "task_done": "the coordinator accepted the result of attempt `attempt` from `worker`",
+    "task_retry": "attempt `attempt` failed (`reason`); the next one comes after `wait` s",
+    "task_failed": "no attempts left (`reason`)",
+    "task_skipped": "not run because a dependency failed (`reason`)",
+}
+FINAL = ("task_done", "task_failed", "task_skipped")
+
+
+def task_events(trace: Trace) -> list[Event]:
+    """The trace's task life-cycle events, in order."""
+    return trace.select(tuple(TASK_EVENTS))
+
+
+def task_table(trace: Trace, tasks: Iterable[Task]) -> pd.DataFrame:
+    """One row per task: state, worker, attempts, start, end and reason, from the trace.
+
+    ``state`` is done, failed, skipped, running (an attempt was assigned) or pending.
+    ``start``/``end`` are when the attempt that counted started and when the task was
+    settled (done, failed or skipped).
+    """
+    rows = {t.id: {"task": t.id, "type": t.type, "state": "pending", "worker": None, "attempts": 0,
+                   "start": float("nan"), "end": float("nan"), "reason": ""} for t in tasks}
+    starts: dict[tuple[str, int], float] = {}
+    for e in task_events(trace):
+        row = rows.get(e.data["task"])
+        if row is None:
+            continue
+        if e.kind == "task_assigned":
+            row.update(attempts=row["attempts"] + 1, worker=e.data["worker"], state="running")
+        elif e.kind == "task_start":
+            starts[(row["task"], e.data["attempt"])] = e.time
+            row["start"] = e.time
+        elif e.kind in FINAL and row["state"] not in ("done", "failed", "skipped"):
+            row.update(state=e.kind.removeprefix("task_"), end=e.time, reason=e.data.get("reason", ""))
+            if e.kind == "task_done":
+                row.update(worker=e.data["worker"],
+                           start=starts.get((row["task"], e.data["attempt"]), row["start"]))
+    return pd.DataFrame(list(rows.values()),
+                        columns=["task", "type", "state", "worker", "attempts", "start", "end", "reason"])
+
+
+# --- checkers ---------------------------------------------------------------------------
+def every_task_settled(tasks: Iterable[Task]) -> Checker:
+    """Checker: each task completed exactly once, or failed or was skipped with a reason."""
+    ids = [t.id for t in tasks]
+
+    def check(result) -> Verdict:
+        settled: dict[str, list[Event]] = {tid: [] for tid in ids}
+        last_seen: dict[str, Event] = {}
+        for e in task_events(result.trace):
+            tid = e.data["task"]
+            last_seen[tid] = e
+            if e.kind in FINAL and tid in settled:
+                settled[tid].append(e)
+        twice = [e for events in settled.values() if len(events) > 1 for e in events]
+        no_reason = [e for events in settled.values() for e in events
+                     if e.kind != "task_done" and not e.data.get("reason")]
+        open_ids = [tid for tid, events in settled.items() if not events]
+        problems = []
+        if open_ids:
+            problems.append(f"{len(open_ids)} task(s) never finished: {', '.join(open_ids)}")
+        if twice:
+            problems.append("settled more than once: "
+                            + ", ".join(sorted({e.data['task'] for e in twice})))
+        if no_reason:
+            problems.append(f"{len(no_reason)} failed/skipped without a reason")
+        if not problems:
+            return Verdict("every task settled", True,
+                           f"all {len(ids)} tasks completed exactly once or failed/skipped with a reason")
+        evidence = tuple(twice + no_reason + [last_seen[t] for t in open_ids if t in last_seen])
+        return Verdict("every task settled", False, "; ".join(problems), evidence)
+
+    return check
+
+
+def dependencies_respected(tasks: Iterable[Task]) -> Checker:
+    """Checker: no attempt of a task started before every one of its dependencies completed."""
+    deps = {t.id: t.depends_on for t in tasks}
+
+    def check(result) -> Verdict:
+        done: set[str] = set()
+        early = []
+        for e in task_events(result.trace):
+            if e.kind == "task_done":
+                done.add(e.data["task"])
+            elif e.kind == "task_start" and not set(deps.get(e.data["task"], ())) <= done:
+                early.append(e)
+        return judge("dependencies respected", early,
+                     "no task started before all its dependencies completed",
+                     "{n} task attempt(s) started before their dependencies completed")
+
+    return check
+
+
+def no_result_lost(tasks: Iterable[Task]) -> Checker:
+    """Checker: every result a worker produced made it into a completed task.
+
+    A task may be computed twice (a timed-out attempt that finished anyway); that is
+    waste, not loss. A loss is a task that some worker finished successfully whose
+    result the coordinator never accepted.
+    """
+    ids = {t.id for t in tasks}
+
+    def check(result) -> Verdict:
+        done = {e.data["task"] for e in result.trace.select("task_done")}
+        finished = [e for e in result.trace.select("task_end")
+                    if e.data.get("ok") and e.data["task"] in ids and e.data["task"] not in done]
+        return judge("no result lost", finished, "every result a worker produced was accepted",
+                     "{n} result(s) produced by a worker were never accepted")
+
+    return check
+
+
+def task_checkers(tasks: Iterable[Task]) -> list[Checker]:
+    """The three task checkers for ``tasks``, ready for ``world.add_checker``."""
+    tasks = list(tasks)
+    return [every_task_settled(tasks), dependencies_respected(tasks), no_result_lost(tasks)]

@@ -1,0 +1,281 @@
+"""The centralized orchestrator: dispatch, dependencies, failures, bottleneck, errors."""
+import pytest
+
+from coordlab import Crash, Slow, Uniform
+from coordlab.patterns.centralized import (PROTOCOL, CentralizedRun, WorkerSpec, generalists, protocol_table,
+                                           run_centralized)
+from coordlab.patterns.tasks import RetryPolicy, Task, TimeoutPolicy, research_pipeline
+
+NO_WAIT = RetryPolicy(initial_interval=0.0, jitter=False)
+
+
+def states(run: CentralizedRun) -> dict[str, str]:
+    return dict(zip(run.tasks["task"], run.tasks["state"]))
+
+
+def column(run: CentralizedRun, name: str) -> dict[str, object]:
+    return dict(zip(run.tasks["task"], run.tasks[name]))
+
+
+# --- the happy path ---------------------------------------------------------------------
+def test_pipeline_completes_with_a_valid_verdict():
+    run = run_centralized(research_pipeline(3), workers=3, seed=1)
+    assert run.stop_reason == "completed"
+    assert set(states(run).values()) == {"done"}
+    assert run.verdict, str(run.verdict)
+    assert run.makespan >= run.critical_path.length
+    assert "stop_reason='completed'" in repr(run)
+
+
+def test_same_seed_same_trace_and_different_seed_different_trace():
+    tasks = [Task(f"t{i}", duration=Uniform(0.5, 1.5)) for i in range(6)]
+    first = run_centralized(tasks, workers=2, seed=4, latency=Uniform(0.01, 0.05))
+    again = run_centralized(tasks, workers=2, seed=4, latency=Uniform(0.01, 0.05))
+    other = run_centralized(tasks, workers=2, seed=5, latency=Uniform(0.01, 0.05))
+    assert first.trace.fingerprint() == again.trace.fingerprint() != other.trace.fingerprint()
+
+
+def test_ready_tasks_run_concurrently_so_more_workers_finish_sooner():
+    tasks = research_pipeline(3)
+    one, three = (run_centralized(tasks, workers=n, seed=1).makespan for n in (1, 3))
+    assert one == pytest.approx(3 * 1 + 3 * 2 + 1.5, abs=0.3)
+    assert three < one / 2
+
+
+def test_dispatch_is_event_driven_the_orchestrator_handles_only_real_messages():
+    tasks = research_pipeline(3)
+    run = run_centralized(tasks, workers=3, seed=1, heartbeat_interval=None)
+    # one submit, one register per worker, one result per task: nothing else, no polling
+    assert run.metrics["orchestrator messages handled"] == 1 + 3 + len(tasks)
+    assert not run.trace.select("requeue")
+
+
+def test_a_task_starts_as_soon_as_its_last_dependency_completes():
+    run = run_centralized(research_pipeline(2), workers=2, seed=1, latency=0.01, service_time=0.0)
+    done = {e.data["task"]: e.time for e in run.trace.select("task_done")}
+    started = {e.data["task"]: e.time for e in run.trace.select("task_start")}
+    assert started["writing"] == pytest.approx(max(done["analysis-1"], done["analysis-2"]) + 0.01)
+
+
+def test_real_work_results_flow_to_dependants():
+    tasks = [Task("a", work=lambda payload, inputs: payload * 2, payload=21),
+             Task("b", work=lambda payload, inputs: inputs["a"] + 1, depends_on=("a",))]
+    run = run_centralized(tasks, workers=2, seed=0)
+    assert run.stop_reason == "completed"
+    delivered = [e.message.body.value for e in run.trace.select("deliver") if e.message.kind == "result"]
+    assert delivered == [42, 43]
+
+
+def test_capacity_lets_one_worker_run_several_tasks_at_once():
+    tasks = [Task(f"t{i}", duration=1.0) for i in range(4)]
+    run = run_centralized(tasks, [WorkerSpec("big", {"task"}, capacity=4)], seed=0)
+    assert run.makespan < 1.2
+    assert set(column(run, "worker").values()) == {"big"}
+
+
+def test_tasks_go_only_to_capable_workers():
+    workers = [WorkerSpec("researcher", "research"), WorkerSpec("analyst", "analysis"),
+               WorkerSpec("writer", "writing")]
+    run = run_centralized(research_pipeline(2), workers, seed=0)
+    for task, worker in column(run, "worker").items():
+        assert worker == {"research": "researcher", "analysis": "analyst", "writing": "writer"}[task.split("-")[0]]
+
+
+def test_the_policy_decides_who_gets_the_work():
+    tasks = [Task(f"t{i}") for i in range(2)]
+    workers = generalists(4, ["task"])
+    first = run_centralized(tasks, workers, policy="first free", seed=0)
+    assert set(column(first, "worker").values()) == {"worker-1", "worker-2"}
+
+
+def test_a_learner_policy_object_is_used():
+    class LastFree:
+        def choose(self, task, candidates):
+            return candidates[-1].name
+
+    run = run_centralized([Task("t")], workers=3, policy=LastFree(), seed=0)
+    assert column(run, "worker") == {"t": "worker-3"}
+
+
+def test_a_policy_choosing_a_non_candidate_stops_the_run_with_a_clear_error():
+    class Wrong:
+        def choose(self, task, candidates):
+            return "nobody"
+
+    run = run_centralized([Task("t")], workers=2, policy=Wrong(), seed=0)
+    assert run.stop_reason == "agent_error"
+    assert "chose worker='nobody' for task 't'; it must choose one of the candidates: worker-1, worker-2" \
+        in str(run.result.errors[0])
+
+
+def test_no_tasks_completes_at_once():
+    run = run_centralized([], workers=1, seed=0)
+    assert run.stop_reason == "completed" and run.tasks.empty
+
+
+# --- failures ---------------------------------------------------------------------------
+def flaky(failures: int):
+    """Real work that raises the first ``failures`` times it is called."""
+    calls = []
+
+    def work(payload, inputs):
+        calls.append(1)
+        if len(calls) <= failures:
+            raise RuntimeError("source unreachable")
+        return "ok"
+
+    return work
+
+
+def test_a_failed_attempt_is_retried_after_the_backoff():
+    retry = RetryPolicy(max_attempts=3, initial_interval=0.5, jitter=False)
+    run = run_centralized([Task("t", work=flaky(1))], workers=1, seed=0, retry=retry)
+    assert run.stop_reason == "completed"
+    assert column(run, "attempts") == {"t": 2}
+    retry_event, = run.trace.select("task_retry")
+    assert retry_event.data["wait"] == 0.5 and "RuntimeError: source unreachable" in retry_event.data["reason"]
+    second = run.trace.select("task_assigned")[1]
+    assert second.time >= retry_event.time + 0.5
+
+
+def test_a_finally_failed_task_skips_its_dependants_with_the_reason_and_the_run_ends():
+    tasks = [Task("a", work=flaky(99)), Task("b", depends_on=("a",)), Task("c", depends_on=("b",)), Task("d")]
+    run = run_centralized(tasks, workers=2, seed=0, retry=NO_WAIT)
+    assert run.stop_reason == "tasks_failed"
+    assert states(run) == {"a": "failed", "b": "skipped", "c": "skipped", "d": "done"}
+    assert column(run, "attempts")["a"] == 3
+    assert "(attempt 3 of 3)" in column(run, "reason")["a"]
+    assert column(run, "reason")["c"] == "depends on a, which failed"
+    assert run.verdict, str(run.verdict)
+
+
+def test_a_task_can_override_the_retry_policy():
+    tasks = [Task("a", work=flaky(99), retry=RetryPolicy(max_attempts=1))]
+    run = run_centralized(tasks, workers=1, seed=0, retry=RetryPolicy(max_attempts=5))
+    assert column(run, "attempts") == {"a": 1}
+
+
+def test_a_crashed_workers_task_is_reassigned_to_another_worker():
+    run = run_centralized([Task("long", duration=5.0)], workers=2, seed=0, faults=[Crash("worker-1", at=1.0)],
+                          retry=NO_WAIT)
+    assert run.stop_reason == "completed" and run.verdict, str(run.verdict)
+    assert column(run, "worker") == {"long": "worker-2"} and column(run, "attempts") == {"long": 2}
+    lost, = run.trace.select("worker_lost")
+    assert lost.data["worker"] == "worker-1"
+    assert 1.0 < lost.time <= 1.0 + 2.0  # suspect_after=2 s of silence, counted from its last heartbeat
+
+
+def test_a_worker_that_crashed_while_idle_is_found_out_when_given_work():
+    tasks = [Task("a", duration=1.0), Task("b", duration=1.0, depends_on=("a",))]
+    run = run_centralized(tasks, workers=2, seed=0, faults=[Crash("worker-2", at=0.5)], retry=NO_WAIT,
+                          policy="round robin")
+    assert run.stop_reason == "completed"
+    assert column(run, "worker")["b"] == "worker-1"
+
+
+def test_a_recovered_worker_registers_again_and_gets_work():
+    tasks = [Task(f"t{i}", duration=2.0) for i in range(6)]
+    run = run_centralized(tasks, workers=1, seed=0, faults=[Crash("worker-1", at=1.0, recover_at=2.0)],
+                          retry=NO_WAIT)
+    assert run.stop_reason == "completed" and run.verdict, str(run.verdict)
+    assert column(run, "attempts")["t0"] == 2
+    assert "worker worker-1 restarted" in run.trace.select("task_retry")[0].data["reason"]
+
+
+def test_when_every_capable_worker_is_dead_the_task_fails_instead_of_waiting():
+    workers = [WorkerSpec("w1", "task"), WorkerSpec("writer", "writing")]
+    tasks = [Task("t", duration=3.0), Task("w", "writing", depends_on=("t",))]
+    run = run_centralized(tasks, workers, seed=0, faults=[Crash("w1", at=1.0)], retry=NO_WAIT)
+    assert run.stop_reason == "tasks_failed"
+    assert column(run, "reason")["t"] == "no live worker can do type 'task'"
+    assert states(run)["w"] == "skipped" and run.verdict
+
+
+def test_the_orchestrator_is_a_single_point_of_failure():
+    run = run_centralized(research_pipeline(3), workers=3, seed=1, faults=[Crash("orchestrator", at=1.5)])
+    assert run.stop_reason == "deadlock"
+    assert run.result.waiting == {"client": ["a reply to submit #1 from orchestrator"]}
+    assert "pending" in states(run).values()
+    assert not run.verdict
+    failed = {v.name for v in run.verdict.parts if not v}
+    assert {"every task settled", "no result lost"} <= failed
+
+
+def test_a_straggler_is_timed_out_and_its_task_done_elsewhere():
+    tasks = [Task("t", duration=1.0)]
+    slow = [Slow("worker-1", factor=20, at=0)]
+    waited = run_centralized(tasks, workers=2, seed=0, faults=slow)
+    timed = run_centralized(tasks, workers=2, seed=0, faults=slow, timeout=TimeoutPolicy(factor=2), retry=NO_WAIT)
+    assert waited.makespan > 20
+    assert timed.makespan < 4 and column(timed, "worker") == {"t": "worker-2"}
+    assert "timed out after 2s" in timed.trace.select("task_retry")[0].data["reason"]
+    assert timed.verdict
+
+
+def test_a_late_result_from_an_older_attempt_still_counts_once():
+    tasks = [Task("t", duration=1.0)]
+    run = run_centralized(tasks, workers=2, seed=0, faults=[Slow("worker-1", factor=1.5, at=0)],
+                          timeout=TimeoutPolicy(seconds=1.2), retry=RetryPolicy(initial_interval=0.0, jitter=False))
+    assert len(run.trace.select("task_done")) == 1
+    assert column(run, "worker") == {"t": "worker-1"}  # its late result beat the retry
+    assert run.verdict
+
+
+# --- the bottleneck ---------------------------------------------------------------------
+def test_service_time_makes_the_orchestrator_the_bottleneck():
+    tasks = [Task(f"t{i}", duration=0.5) for i in range(40)]
+    cheap = run_centralized(tasks, workers=40, seed=0, service_time=0.001)
+    costly = run_centralized(tasks, workers=40, seed=0, service_time=0.05)
+    assert cheap.makespan < 1.0 < costly.makespan
+    assert costly.metrics["orchestrator utilisation"] > 0.5 > cheap.metrics["orchestrator utilisation"]
+
+
+# --- protocol and errors ----------------------------------------------------------------
+def test_protocol_table_lists_every_kind():
+    table = protocol_table()
+    assert list(table.index) == [m.kind for m in PROTOCOL]
+    assert {"assign", "result", "failure", "heartbeat"} <= set(table.index)
+    assert table.loc["assign", "body"] == "Assign"
+
+
+@pytest.mark.parametrize("tasks, kwargs, words", [
+    ([Task("a", depends_on=("x",))], {}, "depends on 'x', which is not a task"),
+    ([Task("a", depends_on=("b",)), Task("b", depends_on=("a",))], {}, "dependency cycle: a -> b -> a"),
+    ([Task("a"), Task("a")], {}, "task id 'a' is used twice"),
+    ([Task("a", "painting")], {"workers": [WorkerSpec("w", "task")]},
+     "task 'a' has type 'painting', which no worker can do \\(worker types: task\\)"),
+    ([Task("a")], {"policy": "fastest"}, "policy='fastest' is not allowed"),
+    ([Task("a")], {"workers": 0}, "workers=0 is not allowed"),
+    ([Task("a")], {"workers": ["w"]}, "give an int >= 1 or a list of WorkerSpec"),
+    ([Task("a")], {"workers": [WorkerSpec("orchestrator", "task")]}, "'orchestrator' is not allowed"),
+    ([Task("a")], {"suspect_after": 0.2}, "suspect_after=0.2 is not allowed"),
+    ([Task("a")], {"service_time": -1}, "service_time=-1"),
+    ([Task("a")], {"policy": object()}, "needs a choose"),
+])
+def test_bad_input_is_refused_before_running(tasks, kwargs, words):
+    with pytest.raises((ValueError, TypeError), match=words):
+        run_centralized(tasks, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(capacity=0), "capacity=0 is not allowed: capacity must be an int >= 1"),
+    (dict(capacity=-2), "capacity=-2"),
+    (dict(speed=0), "speed=0"),
+    (dict(capabilities=[]), "capabilities=\\[\\] is not allowed"),
+])
+def test_worker_spec_rejects_bad_values(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        WorkerSpec(**({"name": "w", "capabilities": "task"} | kwargs))
+
+
+def test_the_trace_does_not_depend_on_python_hash_randomisation():
+    import subprocess
+    import sys
+
+    script = ("from coordlab.patterns.centralized import WorkerSpec, run_centralized\n"
+              "from coordlab.patterns.tasks import research_pipeline\n"
+              "w = [WorkerSpec('a', ['research', 'analysis', 'writing']), WorkerSpec('b', ['writing', 'research'])]\n"
+              "print(run_centralized(research_pipeline(2), w, seed=3).trace.fingerprint(), w[0])")
+    outputs = {subprocess.run([sys.executable, "-c", script], env={"PYTHONHASHSEED": seed}, capture_output=True,
+                              text=True, check=True).stdout for seed in ("1", "2")}
+    assert len(outputs) == 1

@@ -1,0 +1,236 @@
+"""Tasks, DAG checks, critical path, retry/timeout policies, assignment policies, task table, checkers."""
+import random
+
+import pytest
+
+from coordlab import Uniform
+from coordlab.patterns.tasks import (FirstFree, LeastLoaded, RetryPolicy, RoundRobin, Task, TimeoutPolicy,
+                                     WorkerView, check_dag, critical_path,
+                                     dependencies_respected, draw_durations, every_task_settled, find_cycle,
+                                     layered_tasks, no_result_lost, research_pipeline, task_table,
+                                     topological_order)
+from coordlab.world import RunResult, Trace
+
+
+# --- Task -------------------------------------------------------------------------------
+def test_task_normalises_a_single_dependency_and_has_a_deterministic_repr():
+    task = Task("b", "analysis", 2.0, depends_on="a", work=lambda p, i: 1)
+    assert task.depends_on == ("a",)
+    assert repr(task) == "Task('b', type='analysis', depends_on=('a',))"
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(id=""), "id=''"),
+    (dict(id="a", type=""), "type=''"),
+    (dict(id="a", duration=-1), "duration=-1"),
+    (dict(id="a", work=3), "work=3"),
+])
+def test_task_rejects_bad_fields_naming_them(kwargs, words):
+    with pytest.raises((ValueError, TypeError), match=words):
+        Task(**kwargs)
+
+
+# --- the DAG ----------------------------------------------------------------------------
+def test_check_dag_names_a_duplicate_id():
+    with pytest.raises(ValueError, match="task id 'a' is used twice"):
+        check_dag([Task("a"), Task("a")])
+
+
+def test_check_dag_names_an_unknown_dependency_and_the_known_tasks():
+    with pytest.raises(ValueError, match=r"task 'b' depends on 'x', which is not a task \(tasks: a, b\)"):
+        check_dag([Task("a"), Task("b", depends_on=("x",))])
+
+
+def test_check_dag_names_the_cycle():
+    tasks = [Task("a", depends_on=("c",)), Task("b", depends_on=("a",)), Task("c", depends_on=("b",)),
+             Task("d")]
+    with pytest.raises(ValueError, match="dependency cycle: a -> c -> b -> a"):
+        check_dag(tasks)
+
+
+def test_a_task_depending_on_itself_is_a_cycle():
+    assert find_cycle({"a": Task("a", depends_on=("a",))}) == ["a", "a"]
+
+
+def test_check_dag_rejects_non_tasks():
+    with pytest.raises(TypeError, match="not allowed: give Task objects"):
+        check_dag(["a"])
+
+
+def test_topological_order_puts_dependencies_first():
+    tasks = check_dag([Task("w", depends_on=("a1", "a2")), Task("a1", depends_on=("r",)), Task("a2"), Task("r")])
+    order = topological_order(tasks)
+    for task in tasks.values():
+        assert all(order.index(d) < order.index(task.id) for d in task.depends_on)
+
+
+# --- critical path ----------------------------------------------------------------------
+def test_critical_path_of_the_pipeline():
+    cp = critical_path(research_pipeline(3))
+    assert cp.length == pytest.approx(4.5)
+    assert cp.path == ("research-1", "analysis-1", "writing")
+    assert str(cp) == "critical path research-1 -> analysis-1 -> writing: 4.5 s"
+
+
+def test_critical_path_takes_the_slowest_dependency():
+    tasks = [Task("fast", duration=1), Task("slow", duration=3), Task("end", duration=1, depends_on=("fast", "slow"))]
+    assert critical_path(tasks).path == ("slow", "end")
+    assert critical_path(tasks).length == 4
+
+
+def test_critical_path_with_drawn_durations_needs_the_durations():
+    tasks = [Task("a", duration=Uniform(1, 2))]
+    with pytest.raises(ValueError, match="drawn durations: pass durations="):
+        critical_path(tasks)
+    assert critical_path(tasks, {"a": 1.5}).length == 1.5
+
+
+def test_critical_path_of_nothing_is_zero():
+    assert critical_path([]).length == 0
+
+
+def test_draw_durations_is_seeded_and_keeps_fixed_ones():
+    tasks = [Task("a", duration=Uniform(1, 2)), Task("b", duration=0.5)]
+    first = draw_durations(tasks, random.Random(1))
+    assert first == draw_durations(tasks, random.Random(1))
+    assert 1 <= first["a"] <= 2 and first["b"] == 0.5
+
+
+# --- canned workloads -------------------------------------------------------------------
+def test_research_pipeline_shape():
+    tasks = {t.id: t for t in research_pipeline(2)}
+    assert tasks["analysis-2"].depends_on == ("research-2",)
+    assert tasks["writing"].depends_on == ("analysis-1", "analysis-2")
+    with pytest.raises(ValueError, match="topics=0"):
+        research_pipeline(0)
+
+
+def test_layered_tasks_depend_only_on_the_layer_before():
+    tasks = layered_tasks(30, 10, fan_in=2, seed=3)
+    check_dag(tasks)
+    for i, task in enumerate(tasks):
+        layer = i // 10
+        assert len(task.depends_on) == (0 if layer == 0 else 2)
+        assert all((int(d[1:]) // 10) == layer - 1 for d in task.depends_on)
+
+
+# --- retry and timeout ------------------------------------------------------------------
+def test_retry_backs_off_exponentially_up_to_the_cap():
+    policy = RetryPolicy(initial_interval=0.5, backoff_factor=2, max_interval=1.5, jitter=False)
+    assert [policy.wait_after(n, random.Random(0)) for n in (1, 2, 3, 4)] == [0.5, 1.0, 1.5, 1.5]
+
+
+def test_retry_jitter_spreads_waits_around_the_interval():
+    policy = RetryPolicy(initial_interval=1.0, jitter=True)
+    rng = random.Random(0)
+    waits = [policy.wait_after(1, rng) for _ in range(200)]
+    assert all(0.5 <= w <= 1.5 for w in waits) and len(set(waits)) > 100
+
+
+@pytest.mark.parametrize("kwargs", [dict(max_attempts=0), dict(max_attempts=1.5), dict(backoff_factor=0.5),
+                                    dict(initial_interval=-1)])
+def test_retry_rejects_bad_settings(kwargs):
+    with pytest.raises((ValueError, TypeError), match="not allowed"):
+        RetryPolicy(**kwargs)
+
+
+def test_timeout_limit_is_the_earlier_of_seconds_and_factor():
+    assert TimeoutPolicy().limit(2.0) is None
+    assert TimeoutPolicy(seconds=5).limit(2.0) == 5
+    assert TimeoutPolicy(factor=3).limit(2.0) == 6
+    assert TimeoutPolicy(seconds=5, factor=3).limit(1.0) == 3
+    with pytest.raises(ValueError, match="seconds=0"):
+        TimeoutPolicy(seconds=0)
+    with pytest.raises(ValueError, match="factor=0.5"):
+        TimeoutPolicy(factor=0.5)
+
+
+# --- assignment policies ----------------------------------------------------------------
+def view(name, running=0, capacity=1, assigned=0, speed=1.0):
+    return WorkerView(name, frozenset({"task"}), capacity, running, speed, assigned)
+
+
+def test_first_free_takes_the_first_candidate():
+    assert FirstFree().choose(Task("t"), [view("b"), view("a")]) == "b"
+
+
+def test_least_loaded_takes_the_lowest_share_then_the_fewest_assigned():
+    policy = LeastLoaded()
+    assert policy.choose(Task("t"), [view("a", running=1, capacity=2), view("b", running=1, capacity=4)]) == "b"
+    assert policy.choose(Task("t"), [view("a", assigned=3), view("b", assigned=1)]) == "b"
+
+
+def test_round_robin_takes_turns_and_skips_busy_workers():
+    policy = RoundRobin()
+    everyone = [view("a"), view("b"), view("c")]
+    assert [policy.choose(Task("t"), everyone) for _ in range(4)] == ["a", "b", "c", "a"]
+    assert policy.choose(Task("t"), [view("a"), view("c")]) == "c"  # b is busy: its turn passes
+
+
+# --- the task table and checkers, on hand-built traces ----------------------------------
+TASKS = [Task("a"), Task("b", depends_on=("a",))]
+
+
+def result_of(events, stop_reason="completed"):
+    trace = Trace()
+    for time, kind, agent, data in events:
+        trace.record(time, kind, agent, data=data)
+    return RunResult(stop_reason, events[-1][0] if events else 0.0, trace)
+
+
+GOOD = [
+    (0.0, "task_assigned", "o", {"task": "a", "worker": "w", "attempt": 1}),
+    (0.1, "task_start", "w", {"task": "a", "attempt": 1}),
+    (1.1, "task_end", "w", {"task": "a", "attempt": 1, "ok": True}),
+    (1.2, "task_done", "o", {"task": "a", "worker": "w", "attempt": 1}),
+    (1.2, "task_assigned", "o", {"task": "b", "worker": "w", "attempt": 1}),
+    (1.3, "task_start", "w", {"task": "b", "attempt": 1}),
+    (2.3, "task_end", "w", {"task": "b", "attempt": 1, "ok": True}),
+    (2.4, "task_done", "o", {"task": "b", "worker": "w", "attempt": 1}),
+]
+
+
+def test_task_table_reads_the_trace():
+    table = task_table(result_of(GOOD).trace, TASKS).set_index("task")
+    assert table.loc["b"].to_dict() == {"type": "task", "state": "done", "worker": "w", "attempts": 1,
+                                            "start": 1.3, "end": 2.4, "reason": ""}
+    half = task_table(result_of(GOOD[:5]).trace, TASKS).set_index("task")
+    assert half.loc["b", "state"] == "running" and half.loc["a", "state"] == "done"
+    assert task_table(Trace(), TASKS)["state"].tolist() == ["pending", "pending"]
+
+
+def test_every_task_settled_accepts_a_correct_run():
+    assert every_task_settled(TASKS)(result_of(GOOD))
+
+
+def test_every_task_settled_rejects_an_unfinished_task():
+    verdict = every_task_settled(TASKS)(result_of(GOOD[:5], "deadlock"))
+    assert not verdict and "1 task(s) never finished: b" in verdict.explanation
+    assert verdict.evidence[0].kind == "task_assigned"
+
+
+def test_every_task_settled_rejects_a_task_done_twice():
+    twice = GOOD + [(2.5, "task_done", "o", {"task": "b", "worker": "x", "attempt": 2})]
+    verdict = every_task_settled(TASKS)(result_of(twice))
+    assert not verdict and "settled more than once: b" in verdict.explanation
+
+
+def test_every_task_settled_rejects_a_failure_without_a_reason():
+    failed = GOOD[:4] + [(1.2, "task_failed", "o", {"task": "b", "reason": ""})]
+    assert "without a reason" in every_task_settled(TASKS)(result_of(failed)).explanation
+    skipped = GOOD[:4] + [(1.2, "task_skipped", "o", {"task": "b", "reason": "a failed"})]
+    assert every_task_settled(TASKS)(result_of(skipped))
+
+
+def test_dependencies_respected_both_ways():
+    assert dependencies_respected(TASKS)(result_of(GOOD))
+    early = GOOD[:2] + [(0.2, "task_start", "w2", {"task": "b", "attempt": 1})] + GOOD[2:]
+    verdict = dependencies_respected(TASKS)(result_of(early))
+    assert not verdict and verdict.evidence[0].agent == "w2"
+
+
+def test_no_result_lost_both_ways():
+    assert no_result_lost(TASKS)(result_of(GOOD))
+    lost = GOOD[:7]  # b finished at the worker, but the coordinator never accepted it
+    verdict = no_result_lost(TASKS)(result_of(lost, "deadlock"))
+    assert not verdict and verdict.evidence[0].kind == "task_end"
