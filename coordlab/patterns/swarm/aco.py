@@ -1,0 +1,220 @@
+"""Ant colony optimisation for the travelling salesman problem.
+
+Each ant builds a tour city by city. At city ``i`` it rates every unvisited city ``j`` by
+``pheromone[i, j]**alpha * closeness[i, j]**beta`` (closeness = 1 / distance) and then, in
+Ant Colony System (Dorigo & Gambardella, 1997), follows the *pseudo-random proportional
+rule*: with probability ``q0`` it exploits (takes the best-rated city), otherwise it
+explores (picks a city at random, in proportion to the ratings). Pheromone is the colony's
+shared memory: no ant ever talks to another, they only read and write the edges.
+
+``next_city`` is that rule for one ant in plain Python; ``next_cities`` is the same rule for
+every ant at once in numpy. The two random numbers are passed in, so both are pure functions
+and can be checked against each other.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from coordlab.world import validate
+
+from .population import at_least, victims
+from .tours import nearest_neighbour_tour, two_opt
+from .tsplib import Instance, load
+
+
+def next_city(current: int, unvisited: Sequence[int], pheromone: np.ndarray, closeness: np.ndarray, *,
+              alpha: float, beta: float, q0: float, u_exploit: float, u_pick: float) -> int:
+    """The ACS state-transition rule for one ant (reference version, one ant at a time).
+
+    ``u_exploit`` and ``u_pick`` are two uniform random numbers in [0, 1): the first decides
+    exploit-or-explore, the second picks the city when exploring (roulette wheel).
+    """
+    rating = {city: pheromone[current][city] ** alpha * closeness[current][city] ** beta for city in unvisited}
+    if u_exploit < q0:
+        return max(rating, key=rating.get)  # exploit: the best-rated edge (first one on ties)
+    threshold = u_pick * sum(rating.values())
+    running = 0.0
+    for city, weight in rating.items():  # explore: walk the roulette wheel until past the threshold
+        running += weight
+        if running > threshold:
+            return city
+    return city
+
+
+def next_cities(current: np.ndarray, unvisited: np.ndarray, rating: np.ndarray, q0: float,
+                u_exploit: np.ndarray, u_pick: np.ndarray) -> np.ndarray:
+    """``next_city`` for every ant at once: row ``k`` is ant ``k`` (``rating`` = pheromone**alpha * closeness**beta)."""
+    weights = rating[current] * unvisited
+    best = weights.argmax(axis=1)
+    running = weights.cumsum(axis=1)
+    roulette = (running > (u_pick * running[:, -1])[:, None]).argmax(axis=1)
+    return np.where(u_exploit < q0, best, roulette)
+
+
+@dataclass
+class ColonyHistory:
+    """One entry per iteration: what the pictures and the checks read."""
+
+    best_length: list[int] = field(default_factory=list)  # best tour found so far
+    iteration_best: list[int] = field(default_factory=list)  # best tour of this iteration's ants
+    ants: list[int] = field(default_factory=list)  # ants alive in this iteration
+
+
+class AntColony(ABC):
+    """What every ant colony shares: building tours, 2-opt, the best-so-far tour and the history.
+
+    Subclasses say how pheromone changes: ``_after_moves`` (while ants walk) and
+    ``_after_iteration`` (once every tour is built).
+    """
+
+    def __init__(self, instance: Instance | str, *, ants: int, alpha: float, beta: float, rho: float,
+                 q0: float, local_search: bool, seed: int | None) -> None:
+        self.instance = load(instance) if isinstance(instance, str) else instance
+        self.ants = at_least("ants", ants, 1)
+        self.alpha = validate.number("alpha", alpha, minimum=0)
+        self.beta = validate.number("beta", beta, minimum=0)
+        self.rho = validate.probability("rho", rho)
+        self.q0 = validate.probability("q0", q0)
+        self.local_search = local_search
+        self.rng = np.random.default_rng(seed)
+        distances = self.instance.distances
+        # A distance that rounds to 0 counts as 0.5, so closeness stays finite.
+        self.closeness = np.where(np.eye(len(distances), dtype=bool), 0.0, 1.0 / np.maximum(distances, 0.5))
+        self.nearest_neighbour_length = self.instance.tour_length(nearest_neighbour_tour(distances))
+        self.pheromone = np.full(distances.shape, self._initial_pheromone())
+        self.rating = np.empty_like(self.pheromone)
+        self.best_tour: np.ndarray | None = None
+        self.best_length: int | None = None
+        self.history = ColonyHistory()
+
+    @abstractmethod
+    def _initial_pheromone(self) -> float:
+        """The pheromone every edge starts with."""
+
+    def _after_moves(self, here: np.ndarray, there: np.ndarray) -> None:
+        """Called after every ant moved one edge (``here[k] -> there[k]``)."""
+
+    @abstractmethod
+    def _after_iteration(self, tours: np.ndarray, lengths: np.ndarray) -> None:
+        """Update pheromone once every ant has built its tour (``best_tour`` is already updated)."""
+
+    def _rate_edges(self, rows: np.ndarray | slice = slice(None), cols: np.ndarray | slice = slice(None)) -> None:
+        """Refresh ``rating = pheromone**alpha * closeness**beta`` on the given edges (all by default)."""
+        self.rating[rows, cols] = self.pheromone[rows, cols] ** self.alpha * self.closeness[rows, cols] ** self.beta
+
+    def build_tours(self) -> np.ndarray:
+        """Every ant builds one tour (a row), starting from a random city: all ants step together."""
+        cities, ants = self.instance.cities, np.arange(self.ants)
+        self._rate_edges()
+        tours = np.empty((self.ants, cities), dtype=np.int64)
+        tours[:, 0] = self.rng.integers(cities, size=self.ants)
+        unvisited = np.ones((self.ants, cities), dtype=bool)
+        unvisited[ants, tours[:, 0]] = False
+        u_exploit, u_pick = self.rng.random((2, cities - 1, self.ants))
+        for step in range(1, cities):
+            tours[:, step] = next_cities(tours[:, step - 1], unvisited, self.rating, self.q0,
+                                         u_exploit[step - 1], u_pick[step - 1])
+            unvisited[ants, tours[:, step]] = False
+            self._after_moves(tours[:, step - 1], tours[:, step])
+        self._after_moves(tours[:, -1], tours[:, 0])  # the edge that closes the tour
+        return tours
+
+    def step(self) -> None:
+        """One iteration: every ant builds a tour (then 2-opt, if on), then pheromone is updated."""
+        tours = self.build_tours()
+        if self.local_search:
+            tours = np.array([two_opt(tour, self.instance.distances) for tour in tours])
+        distances = self.instance.distances
+        lengths = distances[tours, np.roll(tours, -1, axis=1)].sum(axis=1)
+        best = int(np.argmin(lengths))
+        if self.best_length is None or lengths[best] < self.best_length:
+            self.best_tour, self.best_length = tours[best].copy(), int(lengths[best])
+        self._after_iteration(tours, lengths)
+        self.history.best_length.append(self.best_length)
+        self.history.iteration_best.append(int(lengths[best]))
+        self.history.ants.append(self.ants)
+
+    def run(self, iterations: int) -> AntColony:
+        """Run ``iterations`` more iterations; returns the colony so calls can be chained."""
+        for _ in range(at_least("iterations", iterations, 0)):
+            self.step()
+        return self
+
+    def kill(self, fraction: float | None = None, indices: Sequence[int] | None = None) -> None:
+        """Remove ants (a random ``fraction`` or exact ``indices``); later iterations use fewer ants."""
+        self.ants -= len(victims(self.ants, fraction, indices, self.rng))
+
+    def gap(self) -> float:
+        """How far the best tour so far is above the known optimum, in percent."""
+        return 100.0 * (self.best_length / self.instance.optimum - 1.0)
+
+
+class AntColonySystem(AntColony):
+    """Ant Colony System (Dorigo & Gambardella, 1997) with the literature's default parameters.
+
+    * Local update, on every edge an ant just walked: ``tau <- (1 - rho) tau + rho tau0``.
+      It makes a used edge *less* attractive to the ants behind, so they spread out.
+    * Global update, on the best-so-far tour only: ``tau <- (1 - rho) tau + rho / L_best``.
+    * ``tau0 = 1 / (cities * L_nn)``, with ``L_nn`` the nearest-neighbour tour's length.
+
+    All ants take their k-th step together and the local update follows that step; the
+    original applies it after each single ant's move. With 10 ants the difference is small.
+    """
+
+    def __init__(self, instance: Instance | str, *, ants: int = 10, alpha: float = 1.0, beta: float = 2.0,
+                 rho: float = 0.1, q0: float = 0.9, local_search: bool = False, seed: int | None = None) -> None:
+        super().__init__(instance, ants=ants, alpha=alpha, beta=beta, rho=rho, q0=q0,
+                         local_search=local_search, seed=seed)
+
+    def _initial_pheromone(self) -> float:
+        self.tau0 = 1.0 / (self.instance.cities * self.nearest_neighbour_length)
+        return self.tau0
+
+    def _after_moves(self, here: np.ndarray, there: np.ndarray) -> None:
+        rows, cols = np.concatenate([here, there]), np.concatenate([there, here])  # edges are symmetric
+        self.pheromone[rows, cols] = (1 - self.rho) * self.pheromone[rows, cols] + self.rho * self.tau0
+        self._rate_edges(rows, cols)
+
+    def _after_iteration(self, tours: np.ndarray, lengths: np.ndarray) -> None:
+        rows = self.best_tour
+        cols = np.roll(rows, -1)
+        rows, cols = np.concatenate([rows, cols]), np.concatenate([cols, rows])
+        self.pheromone[rows, cols] = (1 - self.rho) * self.pheromone[rows, cols] + self.rho / self.best_length
+
+
+class MaxMinAntSystem(AntColony):
+    """MAX-MIN Ant System (Stützle & Hoos, 2000): only the best ant deposits, pheromone is clamped.
+
+    Every edge evaporates, ``tau <- (1 - rho) tau``; the iteration's best tour adds
+    ``1 / L``; then pheromone is kept within ``[tau_min, tau_max]`` so no edge is ever
+    certain or impossible, which is how MMAS avoids stagnation. ``q0 = 0``: pure roulette.
+    """
+
+    p_best = 0.05  # Stützle & Hoos: chance the converged colony rebuilds the best tour
+
+    def __init__(self, instance: Instance | str, *, ants: int = 10, alpha: float = 1.0, beta: float = 2.0,
+                 rho: float = 0.02, q0: float = 0.0, local_search: bool = False, seed: int | None = None) -> None:
+        super().__init__(instance, ants=ants, alpha=alpha, beta=beta, rho=rho, q0=q0,
+                         local_search=local_search, seed=seed)
+
+    def _initial_pheromone(self) -> float:
+        return self._limits(self.nearest_neighbour_length)[1]
+
+    def _limits(self, best_length: int) -> tuple[float, float]:
+        tau_max = 1.0 / (self.rho * best_length)
+        root = self.p_best ** (1.0 / self.instance.cities)
+        tau_min = tau_max * (1 - root) / ((self.instance.cities / 2 - 1) * root)
+        return tau_min, tau_max
+
+    def _after_iteration(self, tours: np.ndarray, lengths: np.ndarray) -> None:
+        best = int(np.argmin(lengths))
+        rows = tours[best]
+        cols = np.roll(rows, -1)
+        self.pheromone *= 1 - self.rho
+        self.pheromone[rows, cols] += 1.0 / lengths[best]
+        self.pheromone[cols, rows] += 1.0 / lengths[best]
+        np.clip(self.pheromone, *self._limits(self.best_length), out=self.pheromone)
