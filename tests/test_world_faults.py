@@ -183,3 +183,27 @@ def test_messages_to_an_agent_that_has_not_joined_yet_are_dropped_as_not_joined(
     world.add(Early("early"))
     result = world.run()
     assert [e.reason for e in result.trace.select("drop")] == ["not_joined"]
+
+
+def test_a_partition_from_t0_cuts_the_very_first_messages():
+    world = World(latency=0.1, faults=[Partition([["a"], ["b"]], at=0, heal_at=1.5)])
+    world.add(Ticker("a", n=3), Counter("b"))
+    result = world.run()
+    assert drops(result, "partition") == [0, 1]
+
+
+def test_a_crash_before_the_agent_joins_is_refused():
+    world = World(faults=[Crash("late", at=1)])
+    world.add(Counter("late"), at=5)
+    with pytest.raises(ValueError, match=r"acts at t=1, before 'late' joins at t=5"):
+        world.run()
+
+
+def test_a_crash_after_the_agent_left_is_traced_as_having_no_effect():
+    world = World(faults=[Crash("b", at=3)])
+    world.add(Ticker("a", n=2), Counter("b"))
+    world.remove("b", at=2)
+    result = world.run()
+    [fault] = result.trace.select("fault")
+    assert fault.time == 3 and "has no effect: b left the world" in fault.reason
+    assert result.errors == []

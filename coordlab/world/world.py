@@ -28,7 +28,7 @@ from . import validate
 from .agent import Agent
 from .checks import Checker, Verdict, generic_checkers
 from .clock import VirtualTimeLoop, run_in_thread
-from .faults import Fault, describe
+from .faults import Crash, Fault, Partition, Slow, describe
 from .latency import Latency
 from .message import Message
 from .network import Network
@@ -183,19 +183,22 @@ class World:
     async def _main(self) -> str:
         loop = asyncio.get_running_loop()
         self._finished = loop.create_future()
-        for fault in self.faults:
-            loop.call_at(fault.at, self._fault, fault, "start")
-            if fault.ends_at is not None and math.isfinite(fault.ends_at):
-                loop.call_at(fault.ends_at, self._fault, fault, "end")
-        pending, self._pending = self._pending, []
-        for when, agent in pending:
-            self._pending.append((when, agent))
+        for when, agent in list(self._pending):
             if when == 0:
                 self._start(agent)
             else:
                 loop.call_at(when, self._start, agent)
         for when, name in self._departures:
             loop.call_at(when, self._depart, name)
+        for fault in self.faults:
+            # A fault due at t=0 acts now: the agents' tasks exist but have not taken a
+            # step yet, so a partition "from the start" also cuts their first messages.
+            if fault.at == 0:
+                self._fault(fault, "start")
+            else:
+                loop.call_at(fault.at, self._fault, fault, "start")
+            if fault.ends_at is not None and math.isfinite(fault.ends_at):
+                loop.call_at(fault.ends_at, self._fault, fault, "end")
         reason = await self._finished
         tasks = [task for agent in self.agents.values() for task in agent._tasks]
         for task in tasks:
@@ -327,14 +330,23 @@ class World:
 
     def _check_faults(self) -> None:
         names = self._all_names()
+        joins = {agent.name: when for when, agent in self._pending}
         for fault in self.faults:
             for name in sorted(fault.agents()):
                 if name not in names:
                     raise ValueError(f"fault {fault!r} names agent {name!r}, which is not in this world "
                                      f"(agents: {', '.join(sorted(names)) or 'none'})")
+                if isinstance(fault, (Crash, Slow)) and fault.at < joins.get(name, 0):
+                    raise ValueError(f"fault {fault!r} acts at t={fault.at:g}, before {name!r} joins "
+                                     f"at t={joins[name]:g}")
 
     def _fault(self, fault: Fault, phase: str) -> None:
         if self._stop_reason is not None:
+            return
+        gone = sorted(name for name in fault.agents() if name in self._gone)
+        if gone and not isinstance(fault, Partition):
+            self.trace.record(self.now, "fault", reason=f"{describe(fault)} {phase} has no effect: "
+                              f"{', '.join(gone)} left the world")
             return
         kinds = {"Crash": ("crash", "recover"), "Partition": ("partition", "heal")}
         label = kinds.get(type(fault).__name__)
