@@ -1,0 +1,82 @@
+"""Gossip against its theory, over many seeds, and a property test over random graphs.
+
+Tolerances are stated next to each test. Push on a complete graph: log2(n) + ln(n) rounds
+(Frieze & Grimmett 1985, Pittel 1987) holds up to O(1); at these sizes the measured mean
+sits about one round above it, so the band is [formula - 1, formula + 2]. Push-pull:
+log3(n) + O(log log n) (Karp et al. 2000), with the O-term drawn as ln ln n: band ±1.5.
+"""
+import math
+import statistics
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coordlab import Partition
+from coordlab.patterns import p2p
+
+SEEDS = range(30)
+
+
+@pytest.mark.parametrize("n", [32, 128])
+def test_mean_push_rounds_on_a_complete_graph_follow_log2_n_plus_ln_n(n):
+    rounds = [p2p.run_broadcast("complete", n, method="push", seed=seed).rounds for seed in SEEDS]
+    assert p2p.push_rounds(n) - 1 <= statistics.mean(rounds) <= p2p.push_rounds(n) + 2
+
+
+@pytest.mark.parametrize("n", [32, 128])
+def test_mean_push_pull_rounds_on_a_complete_graph_follow_log3_n_plus_log_log_n(n):
+    rounds = [p2p.run_broadcast("complete", n, method="push-pull", seed=seed).rounds for seed in SEEDS]
+    assert abs(statistics.mean(rounds) - p2p.push_pull_rounds(n)) <= 1.5
+    push = p2p.push_rounds(n)
+    assert max(rounds) < push  # every single push-pull run beats push's expected rounds
+
+
+def test_push_messages_grow_like_n_log_n_and_flooding_like_edges():
+    """Push on a complete graph: about n·ln(n) messages until done (within a factor 2);
+    flooding: exactly 2·edges − (n − 1), i.e. n² − 2n + 1 on a complete graph."""
+    for n in (32, 128):
+        push = statistics.mean(p2p.run_broadcast("complete", n, method="push", seed=s).messages for s in range(10))
+        assert 0.5 < push / (n * math.log(n)) < 2
+        assert p2p.run_broadcast("complete", n, method="flood").messages == n * (n - 1) - (n - 1)
+
+
+@st.composite
+def partitioned_graphs(draw):
+    """A random connected graph of 4–12 peers, a partition that later heals, and a seed."""
+    n = draw(st.integers(4, 12))
+    order = draw(st.permutations(range(n)))
+    edges = {tuple(sorted((order[i], order[draw(st.integers(0, i - 1))]))) for i in range(1, n)}  # a spanning tree
+    edges |= {tuple(sorted(e)) for e in draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                                                      max_size=2 * n)) if e[0] != e[1]}
+    graph = p2p.as_topology(nx.Graph(sorted(edges)))
+    names = sorted(graph)
+    cut_off = draw(st.lists(st.sampled_from(names), min_size=1, max_size=n - 1, unique=True))
+    at = draw(st.floats(0, 3))
+    heal_at = at + draw(st.floats(0.5, 6))
+    return graph, Partition([cut_off], at=at, heal_at=heal_at), draw(st.integers(0, 10_000))
+
+
+@settings(max_examples=40, deadline=None)
+@given(partitioned_graphs(), st.sampled_from(["push", "push-pull"]))
+def test_after_a_partition_heals_gossip_reaches_every_peer(case, method):
+    """Gossip is probabilistic, so it gets 20·n rounds after the heal: on a star, push needs a
+    coupon collector's ~n·ln(n) rounds; missing a peer in 20·n has probability < 1e-8 here."""
+    graph, partition, seed = case
+    rounds = math.ceil(partition.heal_at) + 20 * len(graph)
+    run = p2p.run_broadcast(graph, method=method, seed=seed, faults=[partition], rounds=rounds)
+    assert run.verdict, run.verdict
+    assert set(run.informed) == set(graph)
+
+
+@settings(max_examples=15, deadline=None)
+@given(partitioned_graphs())
+def test_push_sum_converges_on_any_connected_graph_and_conserves_mass_exactly(case):
+    """No partition here: push-sum loses mass on a cut (the shares are dropped), by design."""
+    graph, _, seed = case
+    run = p2p.run_push_sum(graph, rounds=200, epsilon=0.01, seed=seed)
+    assert run.verdict, run.verdict
+    n = len(graph)
+    ledger = p2p.mass_ledger(run.trace)[n:]
+    assert {m.total for m in ledger} == {(sum(run.values.values()), n)}
