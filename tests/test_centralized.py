@@ -1,8 +1,8 @@
 """The centralized orchestrator: dispatch, dependencies, failures, bottleneck, errors."""
 import pytest
 
-from coordlab import Crash, Slow, Uniform
-from coordlab.patterns.centralized import (PROTOCOL, CentralizedRun, WorkerSpec, generalists, protocol_table,
+from coordlab import Agent, Crash, Slow, Uniform, World
+from coordlab.patterns.centralized import (PROTOCOL, Assign, CentralizedRun, Worker, WorkerSpec, generalists, protocol_table,
                                            run_centralized)
 from coordlab.patterns.tasks import RetryPolicy, Task, TimeoutPolicy, research_pipeline
 
@@ -279,3 +279,48 @@ def test_the_trace_does_not_depend_on_python_hash_randomisation():
     outputs = {subprocess.run([sys.executable, "-c", script], env={"PYTHONHASHSEED": seed}, capture_output=True,
                               text=True, check=True).stdout for seed in ("1", "2")}
     assert len(outputs) == 1
+
+
+
+class Boss(Agent):
+    """Sends ``assigns`` as ``(time, Assign)`` to worker ``w`` and keeps every heartbeat."""
+
+    daemon = True
+
+    def __init__(self, name, assigns):
+        super().__init__(name)
+        self.assigns, self.heartbeats = assigns, []
+
+    async def run(self):
+        self.spawn(self.listen())
+        for at, job in self.assigns:
+            await self.sleep(at - self.now)
+            await self.send("w", "assign", job)
+
+    async def listen(self):
+        while True:
+            msg = await self.receive()
+            if msg.kind == "heartbeat":
+                self.heartbeats.append(round(self.now, 6))
+
+
+def test_an_assign_arriving_as_the_heartbeat_wakes_keeps_the_worker_beating():
+    # The assign for "b" arrives at t=1.6, the very instant the heartbeat wakes after "a"
+    # finished; the worker must count as busy at once, or it stops beating while it works.
+    jobs = [(0.0, Assign(Task("a"), 1, 0.8, {})), (1.0, Assign(Task("b"), 1, 5.0, {}))]
+    boss = Boss("boss", jobs)
+    world = World(latency=0.6)
+    world.add(boss, Worker(WorkerSpec("w", "task"), orchestrator="boss", heartbeat_interval=0.5))
+    world.run()
+    # "b" runs from 1.6 to 6.6: a heartbeat leaves every 0.5 s from 1.1 to 6.1 and arrives 0.6 s later
+    # (without the fix the worker stops beating at 1.6 and only the first one arrives).
+    assert boss.heartbeats == [round(1.7 + 0.5 * k, 6) for k in range(11)]
+
+
+def test_a_duplicated_assign_runs_its_attempt_once():
+    boss = Boss("boss", [(0.0, Assign(Task("a"), 1, 1.0, {}))])
+    world = World(latency=0.1, duplicate=1.0)
+    world.add(boss, Worker(WorkerSpec("w", "task"), orchestrator="boss"))
+    result = world.run()
+    assert len([e for e in result.trace.select("deliver", agent="w") if e.message.kind == "assign"]) == 2
+    assert len(result.trace.select("task_start")) == 1 and result.errors == []

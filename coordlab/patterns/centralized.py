@@ -186,6 +186,7 @@ class Worker(Agent):
         self.orchestrator = orchestrator
         self.heartbeat_interval = heartbeat_interval
         self.running: dict[tuple[str, int], None] = {}
+        self.started: set[tuple[str, int]] = set()
         self.beating = False
 
     async def run(self) -> None:
@@ -194,6 +195,14 @@ class Worker(Agent):
         await super().run()
 
     async def on_assign(self, msg) -> None:
+        job: Assign = msg.body
+        key = (job.task.id, job.attempt)
+        if key in self.started:
+            return  # a duplicated assign (the network may deliver twice): this attempt is under way
+        self.started.add(key)
+        # Busy from this moment, not from when perform() first runs: a heartbeat that wakes
+        # in between must not mistake the worker for idle and stop beating for good.
+        self.running[key] = None
         self.spawn(self.perform(msg))
         if self.heartbeat_interval is not None and not self.beating:
             self.beating = True
@@ -203,7 +212,6 @@ class Worker(Agent):
         """Do one attempt: the modelled work, then the real work if the task has any."""
         job: Assign = msg.body
         key = (job.task.id, job.attempt)
-        self.running[key] = None
         self.log("task_start", task=job.task.id, attempt=job.attempt)
         await self.work(job.duration / self.spec.speed, label=job.task.id)
         del self.running[key]
