@@ -207,3 +207,14 @@ def test_a_crash_after_the_agent_left_is_traced_as_having_no_effect():
     [fault] = result.trace.select("fault")
     assert fault.time == 3 and "has no effect: b left the world" in fault.reason
     assert result.errors == []
+
+
+def test_an_agent_crashed_before_its_first_step_leaves_no_unawaited_coroutine(recwarn):
+    import gc
+
+    world = World(faults=[Crash("a", at=0)])
+    world.add(Ticker("a"), Counter("b"))
+    result = world.run()
+    gc.collect()
+    assert [e.kind for e in result.trace.select(("crash", "send"))] == ["crash"]
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]

@@ -220,8 +220,16 @@ class World:
         """Run ``coroutine`` as one of ``agent``'s tasks, turning its exceptions into data."""
         task = self.loop.create_task(self._guarded(agent, coroutine))
         agent._tasks.append(task)
-        task.add_done_callback(lambda t: agent._tasks.remove(t) if t in agent._tasks else None)
+        task.add_done_callback(lambda t: self._task_done(agent, t, coroutine))
         return task
+
+    @staticmethod
+    def _task_done(agent: Agent, task: asyncio.Task, coroutine: Coroutine[Any, Any, Any]) -> None:
+        if task in agent._tasks:
+            agent._tasks.remove(task)
+        # A task cancelled before its first step (its agent crashed at once) never started
+        # the coroutine; closing it says so, instead of a "never awaited" warning.
+        coroutine.close()
 
     async def _guarded(self, agent: Agent, coroutine: Coroutine[Any, Any, Any]) -> Any:
         try:
