@@ -212,7 +212,7 @@ def test_every_kind_sent_by_the_library_is_in_the_protocol_table():
     sent = {e.message.kind for run in runs for e in run.trace.select("send")}
     table = p2p.protocol_table()
     assert sent <= set(table.index) and set(table.index) - sent == {"refuse"}
-    assert list(table.columns) == ["part", "sender", "receiver", "body", "meaning"]
+    assert list(table.columns) == ["part", "from", "to", "body", "meaning"]
 
 
 def test_the_naive_demo_never_sends_its_first_message_and_the_world_says_deadlock():

@@ -30,10 +30,12 @@ from typing import Any
 import pandas as pd
 
 from .. import metrics
-from ..world import Agent, RunResult, Trace, Verdict, World, validate
+from ..world import Agent, RunResult, World, validate
 from ..world.faults import Fault
 from ..world.latency import Latency
-from .tasks import (POLICIES, AssignmentPolicy, CriticalPath, RetryPolicy, Task, TimeoutPolicy, WorkerView,
+from .protocol import MessageKind
+from .protocol import protocol_table as table_of
+from .tasks import (POLICIES, AssignmentPolicy, CriticalPath, RetryPolicy, Task, TaskRun, TimeoutPolicy, WorkerView,
                     check_dag, critical_path, dependants, draw_durations, task_checkers, task_table)
 
 ORCHESTRATOR = "orchestrator"
@@ -105,17 +107,6 @@ class Heartbeat:
     running: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class MessageKind:
-    """One row of the protocol: a message kind, who sends it to whom, and why."""
-
-    kind: str
-    sender: str
-    receiver: str
-    body: type
-    meaning: str
-
-
 PROTOCOL: tuple[MessageKind, ...] = (
     MessageKind("submit", "client", "orchestrator", Submit, "run these tasks; reply when all are settled"),
     MessageKind("submit_ok", "orchestrator", "client", Report, "the reply: how the job ended"),
@@ -129,8 +120,7 @@ PROTOCOL: tuple[MessageKind, ...] = (
 
 def protocol_table() -> pd.DataFrame:
     """The protocol as a table, one row per message kind."""
-    return pd.DataFrame([{"kind": m.kind, "from": m.sender, "to": m.receiver, "body": m.body.__name__,
-                          "meaning": m.meaning} for m in PROTOCOL]).set_index("kind")
+    return table_of(PROTOCOL)
 
 
 # --- workers -------------------------------------------------------------------------
@@ -500,52 +490,35 @@ class Client(Agent):
 
 
 # --- running it ----------------------------------------------------------------------
-@dataclass
-class CentralizedRun:
-    """What a run of a task-running pattern left: how it stopped, each task, the verdict."""
+@dataclass(repr=False)
+class CentralizedRun(TaskRun):
+    """A centralized run, with the critical path it is measured against."""
 
-    stop_reason: str
-    tasks: pd.DataFrame
-    makespan: float
     critical_path: CriticalPath
-    verdict: Verdict
-    result: RunResult
-    durations: dict[str, float]
-
-    @property
-    def trace(self) -> Trace:
-        return self.result.trace
 
     @property
     def metrics(self) -> dict[str, float]:
         """Headline numbers: makespan, messages, and the orchestrator's load."""
         handled = metrics.messages_by_agent(self.trace).get(ORCHESTRATOR, {}).get("received", 0)
-        states = self.tasks["state"].value_counts()
         return {
             "makespan": self.makespan,
             "critical path": self.critical_path.length,
             "total work": sum(self.durations.values()),
-            "tasks done": int(states.get("done", 0)),
-            "tasks failed": int(states.get("failed", 0)),
-            "tasks skipped": int(states.get("skipped", 0)),
+            "tasks done": self.count("done"),
+            "tasks failed": self.count("failed"),
+            "tasks skipped": self.count("skipped"),
             "messages": len(self.trace.select("send")),
             "orchestrator messages handled": handled,
             "orchestrator utilisation": metrics.utilisation(self.trace).get(ORCHESTRATOR, 0.0),
         }
 
-    def __repr__(self) -> str:
-        counts = self.tasks["state"].value_counts()
-        states = ", ".join(f"{counts[s]} {s}" for s in ("done", "running", "pending", "failed", "skipped")
-                           if s in counts)
-        return (f"<CentralizedRun stop_reason={self.stop_reason!r} makespan={self.makespan:.3f} "
-                f"tasks: {states}; verdict {'valid' if self.verdict else 'INVALID'}>")
-
 
 def summarise(result: RunResult, tasks: Sequence[Task], durations: dict[str, float],
               bound: CriticalPath) -> CentralizedRun:
     """Turn a finished world run into a ``CentralizedRun`` (used by the naive orchestrator too)."""
-    return CentralizedRun(result.stop_reason, task_table(result.trace, tasks), metrics.makespan(result.trace),
-                          bound, result.verdict(), result, durations)
+    return CentralizedRun(stop_reason=result.stop_reason, tasks=task_table(result.trace, tasks),
+                          makespan=metrics.makespan(result.trace), verdict=result.verdict(), result=result,
+                          durations=durations, critical_path=bound)
 
 
 def resolve_workers(workers: int | Sequence[WorkerSpec], tasks: Sequence[Task]) -> list[WorkerSpec]:

@@ -34,15 +34,17 @@ from typing import Any
 import pandas as pd
 
 from .. import metrics
-from ..world import Agent, RunResult, Trace, Verdict, World, validate
+from ..world import Agent, RunResult, Verdict, World, validate
 from ..world.checks import Checker, judge
 from ..world.faults import Fault
 from ..world.latency import Latency
-from .centralized import (Assign, Failure, Heartbeat, MessageKind, Register, Report, Result, Worker, WorkerSpec,
+from .protocol import MessageKind
+from .protocol import protocol_table as table_of
+from .centralized import (Assign, Failure, Heartbeat, Register, Report, Result, Worker, WorkerSpec,
                           resolve_policy)
 from .org_chart import OrgChart
-from .tasks import AssignmentPolicy, RetryPolicy, Task, WorkerView, check_dag, dependants, \
-    dependencies_respected, draw_durations, every_task_settled, task_table
+from .tasks import (AssignmentPolicy, RetryPolicy, Task, TaskRun, WorkerView, check_dag, dependants,
+                    dependencies_respected, draw_durations, every_task_settled, task_table)
 
 CLIENT = "client"
 #: A manager that loses a report cannot know how many attempts that team made, so the
@@ -153,11 +155,7 @@ PROTOCOL: tuple[MessageKind, ...] = (
 
 def protocol_table() -> pd.DataFrame:
     """The protocol as a table, one row per message kind."""
-    def body(kind: MessageKind) -> str:  # a union such as Heartbeat | Progress lists each type
-        return " | ".join(t.__name__ for t in getattr(kind.body, "__args__", (kind.body,)))
-
-    return pd.DataFrame([{"kind": m.kind, "from": m.sender, "to": m.receiver, "body": body(m),
-                          "meaning": m.meaning} for m in PROTOCOL]).set_index("kind")
+    return table_of(PROTOCOL)
 
 
 # --- escalation rules ------------------------------------------------------------------
@@ -669,22 +667,12 @@ def hierarchy_checkers(chart: OrgChart, tasks: Iterable[Task]) -> list[Checker]:
 
 
 # --- running it ----------------------------------------------------------------------------
-@dataclass
-class HierarchicalRun:
-    """What a hierarchical run left: how it stopped, each task, each project, the verdict."""
+@dataclass(repr=False)
+class HierarchicalRun(TaskRun):
+    """A hierarchical run, with each project's report at the top and the chart it ran on."""
 
-    stop_reason: str
-    tasks: pd.DataFrame
     projects: dict[str, Report | None]
-    makespan: float
-    verdict: Verdict
-    result: RunResult
     chart: OrgChart
-    durations: dict[str, float]
-
-    @property
-    def trace(self) -> Trace:
-        return self.result.trace
 
     @property
     def metrics(self) -> dict[str, Any]:
@@ -692,21 +680,15 @@ class HierarchicalRun:
         handled = {name: row["received"] for name, row in metrics.messages_by_agent(self.trace).items()
                    if name in self.chart.parent}
         busiest = max(handled, key=handled.get, default=None)
-        states = self.tasks["state"].value_counts()
         return {
             "makespan": self.makespan,
-            "tasks done": int(states.get("done", 0)),
-            "tasks failed": int(states.get("failed", 0)),
+            "tasks done": self.count("done"),
+            "tasks failed": self.count("failed"),
             "messages": len(self.trace.select("send")),
             "director messages handled": handled.get(self.chart.director, 0),
             "busiest agent": busiest,
             "busiest agent messages handled": handled.get(busiest, 0),
         }
-
-    def __repr__(self) -> str:
-        states = ", ".join(f"{n} {s}" for s, n in self.tasks["state"].value_counts().items())
-        return (f"<HierarchicalRun stop_reason={self.stop_reason!r} makespan={self.makespan:.3f} "
-                f"tasks: {states}; verdict {'valid' if self.verdict else 'INVALID'}>")
 
 
 def progress(run: HierarchicalRun) -> pd.DataFrame:
@@ -844,6 +826,7 @@ def summarise(result: RunResult, projects: Sequence[Project], chart: OrgChart,
     answers = {asked[e.message.in_reply_to]: e.message.body for e in result.trace.select("deliver", CLIENT)
                if e.message.kind == "project_ok"}
     tasks = [task for project in projects for task in project.tasks]
-    return HierarchicalRun(result.stop_reason, task_table(result.trace, tasks),
-                           {p.name: answers.get(p.name) for p in projects}, metrics.makespan(result.trace),
-                           result.verdict(), result, chart, durations)
+    return HierarchicalRun(stop_reason=result.stop_reason, tasks=task_table(result.trace, tasks),
+                           makespan=metrics.makespan(result.trace), verdict=result.verdict(), result=result,
+                           durations=durations, projects={p.name: answers.get(p.name) for p in projects},
+                           chart=chart)

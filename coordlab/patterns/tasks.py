@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from ..world import validate
+from ..world import RunResult
 from ..world.checks import Checker, Verdict, judge
 from ..world.trace import Event, Trace
 
@@ -476,3 +477,35 @@ def task_checkers(tasks: Iterable[Task]) -> list[Checker]:
     """The three task checkers for ``tasks``, ready for ``world.add_checker``."""
     tasks = list(tasks)
     return [every_task_settled(tasks), dependencies_respected(tasks), no_result_lost(tasks)]
+
+
+# --- what a run left -------------------------------------------------------------------
+STATES = ("done", "running", "pending", "failed", "skipped")
+
+
+@dataclass
+class TaskRun:
+    """What a run of a task-running pattern left: how it stopped, each task, the verdict.
+
+    Patterns extend it with what is theirs (the critical path, the org chart, …).
+    """
+
+    stop_reason: str
+    tasks: pd.DataFrame
+    makespan: float
+    verdict: Verdict
+    result: RunResult
+    durations: dict[str, float]
+
+    @property
+    def trace(self) -> Trace:
+        return self.result.trace
+
+    def count(self, state: str) -> int:
+        """How many tasks ended the run in ``state`` (one of ``STATES``)."""
+        return int((self.tasks["state"] == state).sum())
+
+    def __repr__(self) -> str:
+        states = ", ".join(f"{self.count(s)} {s}" for s in STATES if self.count(s))
+        return (f"<{type(self).__name__} stop_reason={self.stop_reason!r} makespan={self.makespan:.3f} "
+                f"tasks: {states}; verdict {'valid' if self.verdict else 'INVALID'}>")
