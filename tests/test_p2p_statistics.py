@@ -58,7 +58,7 @@ def partitioned_graphs(draw):
     return graph, Partition([cut_off], at=at, heal_at=heal_at), draw(st.integers(0, 10_000))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(partitioned_graphs(), st.sampled_from(["push", "push-pull"]))
 def test_after_a_partition_heals_gossip_reaches_every_peer(case, method):
     """Gossip is probabilistic, so it gets 20·n rounds after the heal: on a star, push needs a
@@ -70,12 +70,19 @@ def test_after_a_partition_heals_gossip_reaches_every_peer(case, method):
     assert set(run.informed) == set(graph)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, derandomize=True)
 @given(partitioned_graphs())
 def test_push_sum_converges_on_any_connected_graph_and_conserves_mass_exactly(case):
-    """No partition here: push-sum loses mass on a cut (the shares are dropped), by design."""
+    """No partition here: push-sum loses mass on a cut (the shares are dropped), by design.
+
+    How long averaging takes depends on the graph: the error shrinks roughly like
+    (1 - gap / 2) per round for this lazy, one-neighbour-at-a-time mixing, so a path needs
+    far more rounds than a clique. The budget gives 4 / gap rounds per factor e of error
+    to remove (from about 100 down to 0.01), at least 50.
+    """
     graph, _, seed = case
-    run = p2p.run_push_sum(graph, rounds=200, epsilon=0.01, seed=seed)
+    rounds = max(50, math.ceil(4 * math.log(100 / 0.01) / p2p.spectral_gap(graph)))
+    run = p2p.run_push_sum(graph, rounds=rounds, epsilon=0.01, seed=seed)
     assert run.verdict, run.verdict
     n = len(graph)
     ledger = p2p.mass_ledger(run.trace)[n:]
