@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..patterns.centralized import Assign, Result
-from ..patterns.hierarchical import Delegate, Done, Job, Project, RetryInTeam, TeamReport, reports_only_when_done, \
-    run_hierarchical
+from ..patterns.hierarchical import Delegate, Done, Job, Project, RetryInTeam, TeamReport, run_hierarchical
+from ..patterns.hierarchy_checks import reports_only_when_done
 from ..patterns.org_chart import OrgChart
 from ..patterns.tasks import RetryPolicy, Task
 from ..world import Agent, Crash, Uniform, World

@@ -35,16 +35,15 @@ import pandas as pd
 
 from .. import metrics
 from ..world import Agent, RunResult, Verdict, World, validate
-from ..world.checks import Checker, judge
 from ..world.faults import Fault
 from ..world.latency import Latency
-from .protocol import MessageKind
-from .protocol import protocol_table as table_of
 from .centralized import (Assign, Failure, Heartbeat, Register, Report, Result, Worker, WorkerSpec,
                           resolve_policy)
+from .hierarchy_checks import REACTIONS, hierarchy_checkers
 from .org_chart import OrgChart
-from .tasks import (AssignmentPolicy, RetryPolicy, Task, TaskRun, WorkerView, check_dag, dependants,
-                    dependencies_respected, draw_durations, every_task_settled, task_table)
+from .protocol import MessageKind
+from .protocol import protocol_table as table_of
+from .tasks import AssignmentPolicy, RetryPolicy, Task, TaskRun, WorkerView, check_dag, dependants, draw_durations, task_table
 
 CLIENT = "client"
 #: A manager that loses a report cannot know how many attempts that team made, so the
@@ -575,97 +574,6 @@ class Client(Agent):
             self.end_run("tasks_failed" if failed else "completed")
 
 
-# --- checkers ----------------------------------------------------------------------------
-FAILURES = ("crash",)
-REACTIONS = ("task_retry", "child_lost", "task_rerouted")
-
-
-def messages_follow_the_chart(chart: OrgChart) -> Checker:
-    """Checker: every message went between a manager and one of its direct reports."""
-    allowed = {(CLIENT, chart.director), (chart.director, CLIENT)}
-    allowed |= {pair for child, boss in chart.parent.items() if boss for pair in ((child, boss), (boss, child))}
-
-    def check(result: RunResult) -> Verdict:
-        return judge("messages follow the chart", [e for e in result.trace.select("send")
-                                                   if (e.agent, e.peer) not in allowed],
-                     "every message went between a manager and a direct report",
-                     "{n} message(s) skipped a level or went sideways")
-
-    return check
-
-
-def reports_only_when_done(chart: OrgChart) -> Checker:
-    """Checker: no manager reports an order (or a project) complete before every task in it
-    came back to it from below, done or escalated. (A task sent again in a newer order,
-    by a manager that restarted, belongs to the newer order.)"""
-
-    def check(result: RunResult) -> Verdict:
-        came_back: dict[str, set[str]] = {name: set() for name in chart.managers}
-        orders: dict[str | int, set[str]] = {}  # by order id, or by the id of a project's request
-        order_of: dict[tuple[str, str], str] = {}
-        early = []
-        for e in result.trace:
-            msg = e.message
-            if e.kind == "deliver" and e.agent in came_back:
-                if msg.kind == "result":
-                    came_back[e.agent].add(msg.body.task)
-                elif msg.kind == "report":
-                    came_back[e.agent].update(msg.body.results)
-                elif msg.kind == "delegate":
-                    orders[msg.body.order] = {job.task.id for job in msg.body.jobs}
-                    for tid in orders[msg.body.order]:
-                        orders.get(order_of.get((e.agent, tid)), set()).discard(tid)
-                        order_of[(e.agent, tid)] = msg.body.order
-                elif msg.kind == "project":
-                    orders[msg.id] = {t.id for t in msg.body.project.tasks}
-            elif e.kind in ("task_escalated", "task_failed", "task_skipped") and e.agent in came_back:
-                came_back[e.agent].add(e.data["task"])
-            elif e.kind == "send" and msg.kind in ("report", "project_ok"):
-                order = msg.body.order if msg.kind == "report" else msg.in_reply_to
-                if not orders.get(order, set()) <= came_back[e.agent]:
-                    early.append(e)
-        return judge("reports only when done", early,
-                     "every report and project result was sent after all its tasks came back",
-                     "{n} report(s) sent before all their delegated work was done")
-
-    return check
-
-
-def failures_stay_contained(chart: OrgChart) -> Checker:
-    """Checker: a manager reacts (retries, reroutes, declares a report lost) only to a
-    failure inside the subtree of the report concerned, and escalates only a failure
-    inside its own subtree: failures stay in the failing subtree unless escalated."""
-
-    def check(result: RunResult) -> Verdict:
-        failed: set[str] = set()
-        offending = []
-        for e in result.trace:
-            if e.kind in FAILURES or (e.kind == "task_end" and not e.data["ok"]):
-                failed.add(e.agent)
-            elif e.kind in REACTIONS and not failed & set(chart.subtree(e.data["child"])):
-                offending.append(e)
-            elif e.kind == "task_escalated" and not failed & set(chart.subtree(e.agent)):
-                offending.append(e)
-        return judge("failures stay contained", offending,
-                     "every reaction answered a failure inside the subtree concerned",
-                     "{n} reaction(s) to a failure outside the subtree concerned")
-
-    return check
-
-
-def hierarchy_checkers(chart: OrgChart, tasks: Iterable[Task]) -> list[Checker]:
-    """Two task checkers (each task done exactly once at the top, or failed there with a
-    reason; dependencies respected) plus the three above.
-
-    Not ``tasks.no_result_lost``: a lead that crashes loses the results it was
-    aggregating, and the director has the work redone (or fails it). That is the price
-    of aggregation, not a bug; add the checker to a verdict to see it.
-    """
-    tasks = list(tasks)
-    return [every_task_settled(tasks), dependencies_respected(tasks), messages_follow_the_chart(chart),
-            reports_only_when_done(chart), failures_stay_contained(chart)]
-
-
 # --- running it ----------------------------------------------------------------------------
 @dataclass(repr=False)
 class HierarchicalRun(TaskRun):
@@ -813,7 +721,7 @@ def run_hierarchical(projects: Project | Sequence[Project], chart: OrgChart | Se
               *agents_for(chart, policy=policy, retry=retry,
                           escalation=escalation or RetryInTeam(retry), service_time=service_time,
                           heartbeat_interval=heartbeat_interval, suspect_after=suspect_after))
-    for checker in hierarchy_checkers(chart, tasks):
+    for checker in hierarchy_checkers(chart, tasks, CLIENT):
         world.add_checker(checker)
     return summarise(world.run(until=until), projects, chart, durations)
 

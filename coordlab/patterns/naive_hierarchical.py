@@ -26,7 +26,8 @@ from ..world import Agent, World
 from ..world.faults import Fault
 from ..world.latency import Latency
 from .centralized import Result
-from .hierarchical import CLIENT, HierarchicalRun, Project, ProjectOrder, as_chart, hierarchy_checkers, summarise
+from .hierarchical import CLIENT, HierarchicalRun, Project, ProjectOrder, as_chart, summarise
+from .hierarchy_checks import hierarchy_checkers
 from .org_chart import OrgChart
 from .tasks import Task, draw_durations
 
@@ -120,7 +121,7 @@ def run_naive(project: Project, chart: OrgChart | list[int] | dict, *, fixes: It
     world = World(seed, latency=latency, faults=faults)
     world.add(NaiveLauncher(CLIENT, project, durations, chart, fixes),
               *(roles[chart.level(name)](name, chart, fixes) for name in chart.parent))
-    for checker in hierarchy_checkers(chart, list(project.tasks)):
+    for checker in hierarchy_checkers(chart, list(project.tasks), CLIENT):
         world.add_checker(checker)
     return summarise(world.run(until=until), [project], chart, durations)
 
