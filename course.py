@@ -49,6 +49,9 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("lab", "test"):
         print(__doc__)
         return 2
+    if sys.version_info < (3, 11):
+        print(f"coordlab needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+        return 2
     python = str(ensure_environment())
     if argv[0] == "lab":
         # The repository is the root (so exercises/ and solutions/ are reachable); the
