@@ -46,3 +46,14 @@ def test_sweep_plots_show_mean_and_bound():
 
 def test_gantt_of_an_empty_run_is_still_a_figure():
     assert isinstance(gantt(run_centralized([Task("a")], workers=1, seed=0).trace), Figure)
+
+
+def test_gantt_gives_idle_workers_a_row_when_asked():
+    from coordlab.patterns.centralized import run_centralized
+    from coordlab.patterns.tasks import research_pipeline
+    from coordlab.viz.tasks import gantt
+
+    run = run_centralized(research_pipeline(3), workers=5, seed=1)
+    rows = lambda fig: [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert rows(gantt(run.trace)) == ["worker-1", "worker-2", "worker-3"]
+    assert rows(gantt(run.trace, workers=[f"worker-{i}" for i in range(1, 6)])) == [f"worker-{i}" for i in range(1, 6)]

@@ -18,11 +18,13 @@ from ..world.trace import Trace
 PALETTE = plt.get_cmap("tab10").colors
 
 
-def gantt(trace: Trace, tasks: Iterable[Task] = (), *, title: str = "Who ran which task when") -> Figure:
+def gantt(trace: Trace, tasks: Iterable[Task] = (), *, workers: Iterable[str] = (),
+          title: str = "Who ran which task when") -> Figure:
     """One row per worker, one bar per attempt, coloured by task type.
 
     Attempts that never ended (the worker crashed, or the run stopped) are hatched grey;
-    attempts whose work raised are outlined in red; a red × marks a crash.
+    attempts whose work raised are outlined in red; a red × marks a crash. Workers named
+    in ``workers`` get a row even if they never ran anything: idle workers are news too.
     """
     types = {t.id: t.type for t in tasks}
     colour = {kind: PALETTE[i % len(PALETTE)] for i, kind in enumerate(dict.fromkeys(types.values()))}
@@ -43,7 +45,7 @@ def gantt(trace: Trace, tasks: Iterable[Task] = (), *, title: str = "Who ran whi
                     bars.append((worker, key[0], start, e.time, "lost"))
                     del open_attempts[key]
     bars += [(w, key[0], start, end_of_run, "lost") for key, (w, start) in open_attempts.items()]
-    workers = sorted({b[0] for b in bars}, key=_natural)
+    workers = sorted({b[0] for b in bars} | set(workers), key=_natural)
     row = {w: i for i, w in enumerate(workers)}
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(workers) + 1.6))
     for worker, task, start, end, outcome in bars:
