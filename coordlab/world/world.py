@@ -10,7 +10,9 @@
 * ``"completed"``  nothing more can happen and nobody is stuck waiting;
 * ``"deadlock"``   nothing more can happen but agents still wait (``result.waiting`` says on what);
 * ``"until"``      the time horizon was reached;
-* ``"event_limit"`` the run produced more than ``max_events`` events (a livelock guard);
+* ``"event_limit"`` the run produced more than ``max_events`` events (a livelock guard; it
+  also stops an agent that never awaits but keeps sending or logging. A loop that does
+  neither cannot be interrupted by the world, or by any asyncio runtime);
 * ``"agent_error"`` an agent raised an exception (``result.errors`` has the traceback);
 * anything an agent passed to ``end_run(reason)``.
 """
