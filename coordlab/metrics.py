@@ -9,7 +9,7 @@ from collections import Counter
 
 import numpy as np
 
-from .world.trace import Trace
+from .world.trace import WORLD_EVENTS, Trace
 
 #: Events that count as the system doing something (used for makespan).
 PRODUCTIVE = ("deliver", "work_end")
@@ -31,8 +31,6 @@ def messages_by_agent(trace: Trace) -> dict[str, dict[str, int]]:
 
 def makespan(trace: Trace) -> float:
     """Time of the last delivery, finished piece of work or custom (pattern) event."""
-    from .world.trace import WORLD_EVENTS
-
     times = [e.time for e in trace if e.kind in PRODUCTIVE or e.kind not in WORLD_EVENTS]
     return max(times, default=0.0)
 

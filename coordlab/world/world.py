@@ -278,9 +278,6 @@ class World:
         self.trace.record(self.now, "recover", name)
         self.start_task(fresh, fresh.run())
 
-    def is_crashed(self, name: str) -> bool:
-        return name in self._crashed
-
     def agent_rng(self, name: str) -> random.Random:
         """A generator for one agent (and incarnation), independent of every other draw."""
         return random.Random(f"{self.seed}/{name}/{self._incarnation.get(name, 0)}")
