@@ -2,7 +2,7 @@
 """Open the course, or run every test, on a machine that has only Python.
 
     python3 course.py lab     # JupyterLab at notebooks/00_start_here.ipynb
-    python3 course.py test    # unit tests + every notebook re-executed and compared (nbval)
+    python3 course.py test    # ruff, unit tests + every notebook re-executed and compared (nbval)
 
 Both first make sure ``.venv`` exists and holds exactly what pyproject.toml pins
 (re-installing when pyproject.toml changes), so they work on a fresh clone.
@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("lab", "test"):
         print(__doc__)
         return 2
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - course.py itself runs on any python3
         print(f"coordlab needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
         return 2
     python = str(ensure_environment())
@@ -58,7 +58,10 @@ def main(argv: list[str]) -> int:
         # browser opens at the first notebook.
         return subprocess.call([python, "-m", "jupyterlab", f"--ServerApp.root_dir={ROOT}",
                                 f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}", *argv[1:]], cwd=ROOT)
-    return subprocess.call([python, "-m", "pytest", *TEST_ARGS, *argv[1:]], cwd=ROOT)
+    # Lint first (ruff, configured in pyproject.toml): a lint error fails the run like a test.
+    lint = subprocess.call([python, "-m", "ruff", "check", "."], cwd=ROOT)
+    tests = subprocess.call([python, "-m", "pytest", *TEST_ARGS, *argv[1:]], cwd=ROOT)
+    return lint or tests
 
 
 if __name__ == "__main__":

@@ -64,12 +64,11 @@ def vicsek_vs_brute_force(agents: int = 10_000, sample: int = 100) -> None:
           f"{per_step:.0f} s/step -> {per_step / vectorised:,.0f}x faster")
 
 
-def vicsek_throughput() -> None:
+def vicsek_throughput(steps: int = 10) -> None:
     for agents in (1_000, 10_000, 100_000):
         flock = Vicsek(agents=agents, box=math.sqrt(agents), noise=1.0, record_every=10**9, seed=0)
         flock.run(2)
-        steps = 10
-        per_step = seconds(lambda: flock.run(steps), repeat=2) / steps
+        per_step = seconds(lambda flock=flock: flock.run(steps), repeat=2) / steps
         print(f"Vicsek, {agents:>7} agents: {1 / per_step:7.1f} steps/s = {agents / per_step:,.0f} agent-steps/s"
               + ("  (target >= 10 steps/s)" if agents == 100_000 else ""))
 
@@ -78,7 +77,7 @@ def acs_berlin52(seeds: int = 10, iterations: int = 1000) -> None:
     lengths, times = [], []
     for seed in range(seeds):
         colony = AntColonySystem("berlin52", ants=10, seed=seed)
-        times.append(seconds(lambda: colony.run(iterations)))
+        times.append(seconds(lambda colony=colony: colony.run(iterations)))
         lengths.append(colony.best_length)
     mean = np.mean(lengths)
     print(f"ACS berlin52, 10 ants, {iterations} iterations, {seeds} seeds: best lengths {lengths}")
@@ -90,7 +89,7 @@ def acs_two_opt(seeds: int = 10, iterations: int = 100) -> None:
     reached, when, times = 0, [], []
     for seed in range(seeds):
         colony = AntColonySystem("berlin52", ants=10, local_search=True, seed=seed)
-        times.append(seconds(lambda: colony.run(iterations)))
+        times.append(seconds(lambda colony=colony: colony.run(iterations)))
         if colony.best_length == 7542:
             reached += 1
             when.append(colony.history.best_length.index(7542) + 1)

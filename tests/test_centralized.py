@@ -2,8 +2,16 @@
 import pytest
 
 from coordlab import Agent, Crash, Slow, Uniform, World
-from coordlab.patterns.centralized import (PROTOCOL, Assign, CentralizedRun, Worker, WorkerSpec, generalists, protocol_table,
-                                           run_centralized)
+from coordlab.patterns.centralized import (
+    PROTOCOL,
+    Assign,
+    CentralizedRun,
+    Worker,
+    WorkerSpec,
+    generalists,
+    protocol_table,
+    run_centralized,
+)
 from coordlab.patterns.tasks import RetryPolicy, Task, TimeoutPolicy, research_pipeline
 
 NO_WAIT = RetryPolicy(initial_interval=0.0, jitter=False)

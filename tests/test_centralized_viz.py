@@ -54,6 +54,8 @@ def test_gantt_gives_idle_workers_a_row_when_asked():
     from coordlab.viz.tasks import gantt
 
     run = run_centralized(research_pipeline(3), workers=5, seed=1)
-    rows = lambda fig: [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    def rows(fig):
+        return [t.get_text() for t in fig.axes[0].get_yticklabels()]
+
     assert rows(gantt(run.trace)) == ["worker-1", "worker-2", "worker-3"]
     assert rows(gantt(run.trace, workers=[f"worker-{i}" for i in range(1, 6)])) == [f"worker-{i}" for i in range(1, 6)]

@@ -6,9 +6,24 @@ import pandas as pd
 import pytest
 
 from coordlab import Crash, Uniform
-from coordlab.patterns.hierarchical import (Client, Manager, Project, RetryInTeam, TeamReport, agents_for, disturbed,
-                                            other_teams_unchanged, progress, protocol_table, run_hierarchical)
-from coordlab.patterns.hierarchy_checks import failures_stay_contained, messages_follow_the_chart, reports_only_when_done
+from coordlab.patterns.hierarchical import (
+    Client,
+    Manager,
+    Project,
+    RetryInTeam,
+    TeamReport,
+    agents_for,
+    disturbed,
+    other_teams_unchanged,
+    progress,
+    protocol_table,
+    run_hierarchical,
+)
+from coordlab.patterns.hierarchy_checks import (
+    failures_stay_contained,
+    messages_follow_the_chart,
+    reports_only_when_done,
+)
 from coordlab.patterns.org_chart import OrgChart
 from coordlab.patterns.tasks import LeastLoaded, RetryPolicy, Task, research_pipeline
 from coordlab.viz.hierarchy import containment, load_by_agent, org_chart, progress_at_the_top, shapes_compared

@@ -4,8 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from coordlab.patterns.swarm import (Boids, Vicsek, boid_heading, neighbour_pairs, random_order,
-                                     vicsek_step_one_by_one)
+from coordlab.patterns.swarm import Boids, Vicsek, boid_heading, neighbour_pairs, random_order, vicsek_step_one_by_one
 
 
 @pytest.mark.parametrize("model", [Vicsek, Boids])

@@ -4,11 +4,26 @@ import random
 import pytest
 
 from coordlab import Uniform
-from coordlab.patterns.tasks import (FirstFree, LeastLoaded, RetryPolicy, RoundRobin, Task, TimeoutPolicy,
-                                     WorkerView, check_dag, critical_path,
-                                     dependencies_respected, draw_durations, every_task_settled, find_cycle,
-                                     layered_tasks, no_result_lost, research_pipeline, task_table,
-                                     topological_order)
+from coordlab.patterns.tasks import (
+    FirstFree,
+    LeastLoaded,
+    RetryPolicy,
+    RoundRobin,
+    Task,
+    TimeoutPolicy,
+    WorkerView,
+    check_dag,
+    critical_path,
+    dependencies_respected,
+    draw_durations,
+    every_task_settled,
+    find_cycle,
+    layered_tasks,
+    no_result_lost,
+    research_pipeline,
+    task_table,
+    topological_order,
+)
 from coordlab.world import RunResult, Trace
 
 

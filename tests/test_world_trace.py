@@ -3,8 +3,19 @@ import math
 
 import pytest
 
-from coordlab import (Agent, Crash, Message, RunResult, Trace, Uniform, World, metrics,
-                      no_agent_errors, nothing_delivered_to_crashed, requests_answered)
+from coordlab import (
+    Agent,
+    Crash,
+    Message,
+    RunResult,
+    Trace,
+    Uniform,
+    World,
+    metrics,
+    no_agent_errors,
+    nothing_delivered_to_crashed,
+    requests_answered,
+)
 
 
 def lossy_run(agents, seed):

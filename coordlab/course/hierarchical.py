@@ -176,7 +176,7 @@ def shape_workload() -> Project:
     return Project("survey", [Task(f"t{i}", duration=Uniform(0.5, 1.5)) for i in range(256)])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def measure_shape(depth: int, fan_out: int) -> dict[str, float]:
     """Mean makespan and messages handled by the director, over ``SHAPE_SEEDS``, for the
     tree with ``fan_out`` reports per manager and ``depth`` levels: 2 ms of work per

@@ -11,8 +11,15 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 
-from ..patterns.p2p import (RumourPeer, Strategy, promise_lateness, push_pull_rounds, push_rounds, run_broadcast,
-                            run_contract_net)
+from ..patterns.p2p import (
+    RumourPeer,
+    Strategy,
+    promise_lateness,
+    push_pull_rounds,
+    push_rounds,
+    run_broadcast,
+    run_contract_net,
+)
 from .report import CheckResult, exercise_check, failed, passed
 
 PUSH_PULL = "Exercise 1 — push-pull gossip"

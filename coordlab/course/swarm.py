@@ -25,7 +25,7 @@ FORAGING_SEEDS = (0, 1, 2)
 FORAGING_STEPS = 1000
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def mean_food_returned(evaporation: float) -> float:
     """Food at the nest after ``FORAGING_STEPS`` steps, mean over ``FORAGING_SEEDS`` (default colony).
 

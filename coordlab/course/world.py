@@ -90,7 +90,7 @@ class Announcer(Agent):
             await self.sleep(0.5)
 
 
-def partition_scenario(faults: list) -> "World":
+def partition_scenario(faults: list) -> World:
     world = World(seed=0, latency=0.1, faults=faults)
     world.add(Announcer("a"), Counter("b"), Counter("c"))
     return world

@@ -35,8 +35,22 @@ from ..world.faults import Fault
 from ..world.latency import Latency
 from .protocol import MessageKind
 from .protocol import protocol_table as table_of
-from .tasks import (POLICIES, AssignmentPolicy, CriticalPath, RetryPolicy, Task, TaskRun, TimeoutPolicy, WorkerView,
-                    check_dag, critical_path, dependants, draw_durations, task_checkers, task_table)
+from .tasks import (
+    POLICIES,
+    AssignmentPolicy,
+    CriticalPath,
+    RetryPolicy,
+    Task,
+    TaskRun,
+    TimeoutPolicy,
+    WorkerView,
+    check_dag,
+    critical_path,
+    dependants,
+    draw_durations,
+    task_checkers,
+    task_table,
+)
 
 ORCHESTRATOR = "orchestrator"
 CLIENT = "client"

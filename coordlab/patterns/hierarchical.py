@@ -37,13 +37,22 @@ from .. import metrics
 from ..world import Agent, RunResult, Verdict, World, validate
 from ..world.faults import Fault
 from ..world.latency import Latency
-from .centralized import (Assign, Failure, Heartbeat, Register, Report, Result, Worker, WorkerSpec,
-                          resolve_policy)
+from .centralized import Assign, Failure, Heartbeat, Register, Report, Result, Worker, WorkerSpec, resolve_policy
 from .hierarchy_checks import REACTIONS, hierarchy_checkers
 from .org_chart import OrgChart
 from .protocol import MessageKind
 from .protocol import protocol_table as table_of
-from .tasks import AssignmentPolicy, RetryPolicy, Task, TaskRun, WorkerView, check_dag, dependants, draw_durations, task_table
+from .tasks import (
+    AssignmentPolicy,
+    RetryPolicy,
+    Task,
+    TaskRun,
+    WorkerView,
+    check_dag,
+    dependants,
+    draw_durations,
+    task_table,
+)
 
 CLIENT = "client"
 #: A manager that loses a report cannot know how many attempts that team made, so the

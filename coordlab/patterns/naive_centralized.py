@@ -23,8 +23,16 @@ from collections.abc import Iterable, Sequence
 from ..world import Agent, Timeout, World
 from ..world.faults import Fault
 from ..world.latency import Latency
-from .centralized import ORCHESTRATOR, Assign, CentralizedRun, Worker, WorkerSpec, fastest_bound, resolve_workers, \
-    summarise
+from .centralized import (
+    ORCHESTRATOR,
+    Assign,
+    CentralizedRun,
+    Worker,
+    WorkerSpec,
+    fastest_bound,
+    resolve_workers,
+    summarise,
+)
 from .tasks import CriticalPath, Task, draw_durations, task_checkers
 
 POLL_INTERVAL = 0.1

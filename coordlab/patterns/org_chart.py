@@ -62,7 +62,7 @@ class OrgChart:
     # --- builders ---------------------------------------------------------------------
     @classmethod
     def from_graph(cls, graph: nx.DiGraph, specialties: Mapping[str, Specialties] | None = None,
-                   default: Specialties = "task") -> "OrgChart":
+                   default: Specialties = "task") -> OrgChart:
         """A chart from a directed tree (edges manager -> report).
 
         A worker's specialties come from ``specialties``, else from its node attribute
@@ -84,7 +84,7 @@ class OrgChart:
         return cls(parent, skills)
 
     @classmethod
-    def from_dict(cls, tree: Mapping[str, Any]) -> "OrgChart":
+    def from_dict(cls, tree: Mapping[str, Any]) -> OrgChart:
         """A chart from nested dicts: a manager maps to a dict of its reports, a worker to its
         specialties (a string or a list of strings). The one top-level key is the director."""
         if not isinstance(tree, Mapping) or len(tree) != 1:
@@ -115,7 +115,7 @@ class OrgChart:
         return cls.from_graph(graph, skills)
 
     @classmethod
-    def from_levels(cls, levels: Sequence[int], specialties: Sequence[str] = ("task",)) -> "OrgChart":
+    def from_levels(cls, levels: Sequence[int], specialties: Sequence[str] = ("task",)) -> OrgChart:
         """A chart from agents per level, e.g. ``[1, 3, 9]``: a director, 3 leads, 9 workers.
 
         Each level's agents are shared out among the level above in contiguous blocks, as

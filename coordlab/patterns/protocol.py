@@ -11,6 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..world import RunResult, Verdict, judge
+from ..world.checks import Checker
+
 
 @dataclass(frozen=True)
 class MessageKind:
@@ -40,3 +43,21 @@ def protocol_table(kinds: Iterable[MessageKind]) -> pd.DataFrame:
              "meaning": k.meaning} for k in kinds]
     table = pd.DataFrame(rows).set_index("kind")
     return table if table["part"].any() else table.drop(columns="part")
+
+
+def kinds_declared(protocol: Iterable[MessageKind]) -> Checker:
+    """Checker: every message kind sent in the run is a row of ``protocol``.
+
+    A pattern whose code sends a kind its protocol table does not declare has an interface
+    nobody documented; every pattern's tests apply this checker to its runs.
+    """
+    declared = {row.kind for row in protocol}
+
+    def check(result: RunResult) -> Verdict:
+        undeclared = [e for e in result.trace.select("send") if e.message.kind not in declared]
+        kinds = sorted({e.message.kind for e in undeclared})
+        return judge("every kind sent is declared", undeclared,
+                     f"every kind sent is one of the protocol's {len(declared)} kinds",
+                     "{n} message(s) of undeclared kind(s): " + ", ".join(kinds))
+
+    return check

@@ -23,8 +23,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from ..world import validate
-from ..world import RunResult
+from ..world import RunResult, validate
 from ..world.checks import Checker, Verdict, judge
 from ..world.trace import Event, Trace
 

@@ -63,7 +63,7 @@ def sequence_diagram(trace: Trace, agents: list[str] | None = None, *, max_messa
         end = max((e.time for e in fates), default=end)
     height = min(9.0, 2.5 + 0.12 * len(shown))
     fig, ax = plt.subplots(figsize=(max(4.0, 1.6 * len(lanes)), height))
-    for name, x in lanes.items():
+    for x in lanes.values():
         ax.plot([x, x], [0, end], color="#999999", lw=1, zorder=1)
     for name, spans in _crash_intervals(trace, end).items():
         if name in lanes:

@@ -53,7 +53,7 @@ class Agent:
 
     daemon: bool = False
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> "Agent":
+    def __new__(cls, *args: Any, **kwargs: Any) -> Agent:
         agent = super().__new__(cls)
         # Kept so that a crashed agent can be restarted as a fresh instance.
         agent._init_args = (args, kwargs)
@@ -183,7 +183,7 @@ class Agent:
                 await outcome
 
     # --- plumbing used by the world -----------------------------------------------
-    def _attached(self) -> "World":
+    def _attached(self) -> World:
         try:
             world = self._world
         except AttributeError:
@@ -219,7 +219,7 @@ class Agent:
                 expiry.cancel()
             self._waiters.remove(waiter)
 
-    def _expire(self, waiter: "_Waiter", timeout: float, request: int | None) -> None:
+    def _expire(self, waiter: _Waiter, timeout: float, request: int | None) -> None:
         if waiter.future.done():
             return
         world = self._attached()

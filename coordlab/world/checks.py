@@ -29,13 +29,13 @@ class Verdict:
     valid: bool
     explanation: str
     evidence: tuple[Event, ...] = ()
-    parts: tuple["Verdict", ...] = ()
+    parts: tuple[Verdict, ...] = ()
 
     def __bool__(self) -> bool:
         return self.valid
 
     @classmethod
-    def all(cls, verdicts: Sequence["Verdict"], name: str = "all checks") -> "Verdict":
+    def all(cls, verdicts: Sequence[Verdict], name: str = "all checks") -> Verdict:
         """One verdict that is valid only if every part is."""
         failed = [v.name for v in verdicts if not v.valid]
         explanation = (f"{len(verdicts)} checks passed" if not failed
@@ -68,13 +68,13 @@ def judge(name: str, offending: Iterable[Event], ok: str, bad: str) -> Verdict:
     return Verdict(name, True, ok)
 
 
-def no_agent_errors(result: "RunResult") -> Verdict:
+def no_agent_errors(result: RunResult) -> Verdict:
     """No agent raised an exception."""
     return judge("no agent errors", result.trace.select("error"),
                  "no agent raised an exception", "{n} agent(s) raised an exception")
 
 
-def requests_answered(result: "RunResult") -> Verdict:
+def requests_answered(result: RunResult) -> Verdict:
     """Every request got a reply or timed out, unless its sender crashed or left first.
 
     Requests still open when the run was cut short (``until``, ``event_limit``) are not
@@ -101,7 +101,7 @@ def requests_answered(result: "RunResult") -> Verdict:
                  "{n} request(s) never got a reply and never timed out")
 
 
-def nothing_delivered_to_crashed(result: "RunResult") -> Verdict:
+def nothing_delivered_to_crashed(result: RunResult) -> Verdict:
     """No message was delivered to an agent while it was crashed."""
     crashed: set[str] = set()
     offending = []

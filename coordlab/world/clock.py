@@ -30,7 +30,7 @@ T = TypeVar("T")
 class _JumpingSelector(selectors.DefaultSelector):
     """A selector that never blocks: it advances the virtual clock instead."""
 
-    def __init__(self, loop: "VirtualTimeLoop") -> None:
+    def __init__(self, loop: VirtualTimeLoop) -> None:
         super().__init__()
         self._loop = loop
 
@@ -49,7 +49,7 @@ class _FifoTimer(asyncio.TimerHandle):
 
     __slots__ = ("_order",)
 
-    def __lt__(self, other: "_FifoTimer") -> bool:  # type: ignore[override]
+    def __lt__(self, other: _FifoTimer) -> bool:  # type: ignore[override]
         return (self._when, self._order) < (other._when, other._order)
 
 

@@ -55,10 +55,10 @@ class Crash(_Fault):
     def agents(self) -> set[str]:
         return {self.agent}
 
-    def start(self, world: "World") -> None:
+    def start(self, world: World) -> None:
         world.crash(self.agent)
 
-    def end(self, world: "World") -> None:
+    def end(self, world: World) -> None:
         world.recover(self.agent)
 
     @property
@@ -98,10 +98,10 @@ class Partition(_Fault):
     def agents(self) -> set[str]:
         return set().union(*self.groups)
 
-    def start(self, world: "World") -> None:
+    def start(self, world: World) -> None:
         world.network.partition(self.groups)
 
-    def end(self, world: "World") -> None:
+    def end(self, world: World) -> None:
         world.network.heal()
 
     @property
@@ -121,10 +121,10 @@ class Loss(_Fault):
         validate.probability("p", self.p)
         _window(self.at, self.until, "until")
 
-    def start(self, world: "World") -> None:
+    def start(self, world: World) -> None:
         world.network.loss_windows[id(self)] = self.p
 
-    def end(self, world: "World") -> None:
+    def end(self, world: World) -> None:
         del world.network.loss_windows[id(self)]
 
 
@@ -140,10 +140,10 @@ class Delay(_Fault):
         as_latency("latency", self.latency)
         _window(self.at, self.until, "until")
 
-    def start(self, world: "World") -> None:
+    def start(self, world: World) -> None:
         world.network.delay_windows[id(self)] = as_latency("latency", self.latency)
 
-    def end(self, world: "World") -> None:
+    def end(self, world: World) -> None:
         del world.network.delay_windows[id(self)]
 
 
@@ -164,10 +164,10 @@ class Slow(_Fault):
     def agents(self) -> set[str]:
         return {self.agent}
 
-    def start(self, world: "World") -> None:
+    def start(self, world: World) -> None:
         world.slow_factor[self.agent] = self.factor
 
-    def end(self, world: "World") -> None:
+    def end(self, world: World) -> None:
         world.slow_factor.pop(self.agent, None)
 
 

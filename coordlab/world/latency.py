@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Union
 
 from . import validate
 
@@ -57,7 +56,7 @@ class Exponential:
         return rng.expovariate(1.0 / self.mean)
 
 
-Latency = Union[float, int, Constant, Uniform, Exponential, Callable[[random.Random], float]]
+Latency = float | int | Constant | Uniform | Exponential | Callable[[random.Random], float]
 
 
 def as_latency(name: str, spec: Latency) -> Callable[[random.Random], float]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from numbers import Real
+from numbers import Integral, Real
 
 
 def number(name: str, value: object, *, minimum: float | None = None, allow_inf: bool = False) -> float:
@@ -20,6 +20,20 @@ def number(name: str, value: object, *, minimum: float | None = None, allow_inf:
     if minimum is not None and as_float < minimum:
         raise ValueError(f"{name}={value!r} is not allowed: {name} must be >= {minimum:g}")
     return as_float
+
+
+def count(name: str, value: object, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise naming ``name`` if it is not a whole number in range.
+
+    One helper for every count in the library (agents, rounds, tasks, ants), so they all
+    refuse ``True``, ``2.5`` and ``"3"`` the same way. numpy integers are accepted.
+    """
+    allowed = f"an int >= {minimum}" if maximum is None else f"an int from {minimum} to {maximum}"
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name}={value!r} is not allowed: {name} must be {allowed}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be {allowed}")
+    return int(value)
 
 
 def probability(name: str, value: object) -> float:

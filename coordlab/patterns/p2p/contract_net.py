@@ -30,7 +30,6 @@ from coordlab.world.latency import Latency
 from .peer import Peer
 from .topology import peer_names
 
-
 #: How many times its promise a manager waits for a winner (other awards may land between
 #: a bid and its award, so a promise can slip a little without anything being wrong).
 PATIENCE = 2

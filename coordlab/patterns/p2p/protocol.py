@@ -10,7 +10,6 @@ import pandas as pd
 from ..protocol import MessageKind
 from ..protocol import protocol_table as table_of
 
-
 PROTOCOL: tuple[MessageKind, ...] = (
     MessageKind("join", "newcomer", "any member it knows", "None", "let me in", part="membership"),
     MessageKind("welcome", "member", "newcomer",

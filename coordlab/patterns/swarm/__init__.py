@@ -14,10 +14,18 @@ and a ``history`` that the pictures in ``coordlab.viz.swarm`` and the checks rea
 """
 from . import tsplib
 from .aco import AntColonySystem, ColonyHistory, MaxMinAntSystem, next_cities, next_city
-from .flocking import (Boids, FlockHistory, Vicsek, align, boid_heading, neighbour_pairs, order_parameter, random_order,
-                       vicsek_step_one_by_one)
-from .foraging import (Foraging, ForagingHistory, choose_move, choose_moves, deposit_in_dict,
-                       naive_deposit_in_dict)
+from .flocking import (
+                       Boids,
+                       FlockHistory,
+                       Vicsek,
+                       align,
+                       boid_heading,
+                       neighbour_pairs,
+                       order_parameter,
+                       random_order,
+                       vicsek_step_one_by_one,
+)
+from .foraging import Foraging, ForagingHistory, choose_move, choose_moves, deposit_in_dict, naive_deposit_in_dict
 from .tours import nearest_neighbour_tour, two_opt
 from .tsplib import INSTANCES, Instance, load
 

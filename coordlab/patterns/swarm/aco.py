@@ -95,7 +95,7 @@ class AntColony(ABC):
     def _initial_pheromone(self) -> float:
         """The pheromone every edge starts with."""
 
-    def _after_moves(self, here: np.ndarray, there: np.ndarray) -> None:
+    def _after_moves(self, here: np.ndarray, there: np.ndarray) -> None:  # noqa: B027 - an optional hook
         """Called after every ant moved one edge (``here[k] -> there[k]``)."""
 
     @abstractmethod

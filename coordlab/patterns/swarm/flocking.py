@@ -17,8 +17,8 @@ agent at a time in plain Python, the reference the vectorised step is checked ag
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from abc import ABC, abstractmethod
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
