@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from .world import Crash, validate
+from coordlab.world import Crash, validate
 
 
 def sweep(run: Callable[..., Mapping[str, Any]], grid: Mapping[str, Sequence[Any]], seeds: Iterable[int],

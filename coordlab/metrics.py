@@ -9,7 +9,7 @@ from collections import Counter
 
 import numpy as np
 
-from .world.trace import WORLD_EVENTS, Trace
+from coordlab.world.trace import WORLD_EVENTS, Trace
 
 #: Events that count as the system doing something (used for makespan).
 PRODUCTIVE = ("deliver", "work_end")

@@ -3,8 +3,8 @@
     from coordlab.course import check_persistent_pinger
     check_persistent_pinger(MyPinger)
 """
-from .report import CheckResult, exercise_check, failed, passed
-from .world import check_partition_schedule, check_persistent_pinger, check_timeout_choice
+from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.course.world import check_partition_schedule, check_persistent_pinger, check_timeout_choice
 
 __all__ = ["CheckResult", "check_partition_schedule", "check_persistent_pinger", "check_timeout_choice",
            "exercise_check", "failed", "passed"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable, Sequence
 
-from ..patterns.centralized import WorkerSpec, run_centralized
-from ..patterns.tasks import Task, critical_path, every_task_settled, layered_tasks, research_pipeline
-from ..world import Agent, Crash, RunResult, Uniform, World
-from .report import CheckResult, exercise_check, failed, passed
+from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.patterns.centralized import WorkerSpec, run_centralized
+from coordlab.patterns.tasks import Task, critical_path, every_task_settled, layered_tasks, research_pipeline
+from coordlab.world import Agent, Crash, RunResult, Uniform, World
 
 POLICY_SEEDS = (1, 2, 3)
 LATENCY = Uniform(0.005, 0.05)

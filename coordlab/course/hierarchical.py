@@ -9,13 +9,13 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..patterns.centralized import Assign, Result
-from ..patterns.hierarchical import Delegate, Done, Job, Project, RetryInTeam, TeamReport, run_hierarchical
-from ..patterns.hierarchy_checks import reports_only_when_done
-from ..patterns.org_chart import OrgChart
-from ..patterns.tasks import RetryPolicy, Task
-from ..world import Agent, Crash, Uniform, World
-from .report import CheckResult, exercise_check, failed, passed
+from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.patterns.centralized import Assign, Result
+from coordlab.patterns.hierarchical import Delegate, Done, Job, Project, RetryInTeam, TeamReport, run_hierarchical
+from coordlab.patterns.hierarchy_checks import reports_only_when_done
+from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.tasks import RetryPolicy, Task
+from coordlab.world import Agent, Crash, Uniform, World
 
 
 # --- Exercise 1: a lead's aggregation ---------------------------------------------------

@@ -11,7 +11,8 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 
-from ..patterns.p2p import (
+from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.patterns.p2p import (
     RumourPeer,
     Strategy,
     promise_lateness,
@@ -20,7 +21,6 @@ from ..patterns.p2p import (
     run_broadcast,
     run_contract_net,
 )
-from .report import CheckResult, exercise_check, failed, passed
 
 PUSH_PULL = "Exercise 1 — push-pull gossip"
 BIDDER = "Exercise 2 — a contract-net bidder"

@@ -11,9 +11,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from coordlab.course.report import CheckResult, exercise_check, failed, passed
 from coordlab.patterns.swarm import Foraging, Vicsek, neighbour_pairs, next_city, order_parameter
-
-from .report import CheckResult, exercise_check, failed, passed
 
 EVAPORATION = "Exercise 1 — an evaporation rate that maximises food returned"
 TRANSITION = "Exercise 2 — the ACS state-transition rule"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..world import Agent, Uniform, World
-from .report import CheckResult, exercise_check, failed, passed
+from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.world import Agent, Uniform, World
 
 SEEDS = range(5)
 

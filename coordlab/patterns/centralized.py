@@ -29,13 +29,10 @@ from typing import Any
 
 import pandas as pd
 
-from .. import metrics
-from ..world import Agent, RunResult, World, validate
-from ..world.faults import Fault
-from ..world.latency import Latency
-from .protocol import MessageKind
-from .protocol import protocol_table as table_of
-from .tasks import (
+from coordlab import metrics
+from coordlab.patterns.protocol import MessageKind
+from coordlab.patterns.protocol import protocol_table as table_of
+from coordlab.patterns.tasks import (
     POLICIES,
     AssignmentPolicy,
     CriticalPath,
@@ -51,6 +48,9 @@ from .tasks import (
     task_checkers,
     task_table,
 )
+from coordlab.world import Agent, RunResult, World, validate
+from coordlab.world.faults import Fault
+from coordlab.world.latency import Latency
 
 ORCHESTRATOR = "orchestrator"
 CLIENT = "client"

@@ -33,16 +33,23 @@ from typing import Any
 
 import pandas as pd
 
-from .. import metrics
-from ..world import Agent, RunResult, Verdict, World, validate
-from ..world.faults import Fault
-from ..world.latency import Latency
-from .centralized import Assign, Failure, Heartbeat, Register, Report, Result, Worker, WorkerSpec, resolve_policy
-from .hierarchy_checks import REACTIONS, hierarchy_checkers
-from .org_chart import OrgChart
-from .protocol import MessageKind
-from .protocol import protocol_table as table_of
-from .tasks import (
+from coordlab import metrics
+from coordlab.patterns.centralized import (
+    Assign,
+    Failure,
+    Heartbeat,
+    Register,
+    Report,
+    Result,
+    Worker,
+    WorkerSpec,
+    resolve_policy,
+)
+from coordlab.patterns.hierarchy_checks import REACTIONS, hierarchy_checkers
+from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.protocol import MessageKind
+from coordlab.patterns.protocol import protocol_table as table_of
+from coordlab.patterns.tasks import (
     AssignmentPolicy,
     RetryPolicy,
     Task,
@@ -53,6 +60,9 @@ from .tasks import (
     draw_durations,
     task_table,
 )
+from coordlab.world import Agent, RunResult, Verdict, World, validate
+from coordlab.world.faults import Fault
+from coordlab.world.latency import Latency
 
 CLIENT = "client"
 #: A manager that loses a report cannot know how many attempts that team made, so the

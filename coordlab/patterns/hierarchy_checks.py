@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..world import RunResult, Verdict
-from ..world.checks import Checker, judge
-from .org_chart import OrgChart
-from .tasks import Task, dependencies_respected, every_task_settled
+from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.tasks import Task, dependencies_respected, every_task_settled
+from coordlab.world import RunResult, Verdict
+from coordlab.world.checks import Checker, judge
 
 FAILURES = ("crash",)
 REACTIONS = ("task_retry", "child_lost", "task_rerouted")

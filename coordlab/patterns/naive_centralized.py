@@ -20,10 +20,7 @@ import random
 from collections import deque
 from collections.abc import Iterable, Sequence
 
-from ..world import Agent, Timeout, World
-from ..world.faults import Fault
-from ..world.latency import Latency
-from .centralized import (
+from coordlab.patterns.centralized import (
     ORCHESTRATOR,
     Assign,
     CentralizedRun,
@@ -33,7 +30,10 @@ from .centralized import (
     resolve_workers,
     summarise,
 )
-from .tasks import CriticalPath, Task, draw_durations, task_checkers
+from coordlab.patterns.tasks import CriticalPath, Task, draw_durations, task_checkers
+from coordlab.world import Agent, Timeout, World
+from coordlab.world.faults import Fault
+from coordlab.world.latency import Latency
 
 POLL_INTERVAL = 0.1
 

@@ -22,14 +22,14 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from ..world import Agent, World
-from ..world.faults import Fault
-from ..world.latency import Latency
-from .centralized import Result
-from .hierarchical import CLIENT, HierarchicalRun, Project, ProjectOrder, as_chart, summarise
-from .hierarchy_checks import hierarchy_checkers
-from .org_chart import OrgChart
-from .tasks import Task, draw_durations
+from coordlab.patterns.centralized import Result
+from coordlab.patterns.hierarchical import CLIENT, HierarchicalRun, Project, ProjectOrder, as_chart, summarise
+from coordlab.patterns.hierarchy_checks import hierarchy_checkers
+from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.tasks import Task, draw_durations
+from coordlab.world import Agent, World
+from coordlab.world.faults import Fault
+from coordlab.world.latency import Latency
 
 FIXES = ("launch", "addressing")
 

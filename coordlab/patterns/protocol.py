@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..world import RunResult, Verdict, judge
-from ..world.checks import Checker
+from coordlab.world import RunResult, Verdict, judge
+from coordlab.world.checks import Checker
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import metrics as trace_metrics
-from ..world import RunResult, Trace, Verdict
+from coordlab import metrics as trace_metrics
+from coordlab.world import RunResult, Trace, Verdict
 
 
 @dataclass(repr=False)

@@ -23,9 +23,9 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from ..world import RunResult, validate
-from ..world.checks import Checker, Verdict, judge
-from ..world.trace import Event, Trace
+from coordlab.world import RunResult, validate
+from coordlab.world.checks import Checker, Verdict, judge
+from coordlab.world.trace import Event, Trace
 
 Duration = float | Callable[[random.Random], float]
 RealWork = Callable[[Any, dict[str, Any]], Any]

@@ -4,7 +4,7 @@ Every function returns a matplotlib ``Figure`` that is already closed, so a note
 shows it exactly once and a script can ``fig.savefig(...)`` it. Nothing here runs a
 simulation on its own: viz only draws what a run left behind.
 """
-from .explore import explore
-from .trace_plots import message_graph, sequence_diagram, timeline, topology
+from coordlab.viz.explore import explore
+from coordlab.viz.trace_plots import message_graph, sequence_diagram, timeline, topology
 
 __all__ = ["explore", "message_graph", "sequence_diagram", "timeline", "topology"]

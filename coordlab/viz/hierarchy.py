@@ -13,9 +13,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .. import metrics
-from ..patterns.hierarchical import HierarchicalRun, disturbed, progress
-from ..patterns.org_chart import OrgChart
+from coordlab import metrics
+from coordlab.patterns.hierarchical import HierarchicalRun, disturbed, progress
+from coordlab.patterns.org_chart import OrgChart
 
 LEVEL_COLOURS = plt.get_cmap("Blues_r")
 STATUS_COLOURS = {"crashed": "#d62728", "cut off": "#f4b6b6", "reacted": "#ff7f0e", "untouched": "#e6e6e6"}

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..patterns.p2p import BroadcastRun, live_peers
+from coordlab.patterns.p2p import BroadcastRun, live_peers
 
 INFORMED = "#1f77b4"
 NEWLY_INFORMED = "#ff7f0e"

@@ -12,8 +12,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..patterns.tasks import Task
-from ..world.trace import Trace
+from coordlab.patterns.tasks import Task
+from coordlab.world.trace import Trace
 
 PALETTE = plt.get_cmap("tab10").colors
 

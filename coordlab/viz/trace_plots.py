@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import networkx as nx
 from matplotlib.figure import Figure
 
-from ..world.trace import Trace
+from coordlab.world.trace import Trace
 
 DROP_COLOUR = "#d62728"
 CRASH_COLOUR = "#d62728"

@@ -1,12 +1,19 @@
 """The simulated world: virtual time, agents, a faulty network, traces and verdicts."""
-from .agent import Agent, Timeout
-from .checks import Checker, Verdict, judge, no_agent_errors, nothing_delivered_to_crashed, requests_answered
-from .faults import Crash, Delay, Fault, Loss, Partition, Slow
-from .latency import Constant, Exponential, Uniform
-from .message import Message
-from .network import Network
-from .trace import Event, Trace
-from .world import AgentError, EventLimitReached, RunResult, World
+from coordlab.world.agent import Agent, Timeout
+from coordlab.world.checks import (
+    Checker,
+    Verdict,
+    judge,
+    no_agent_errors,
+    nothing_delivered_to_crashed,
+    requests_answered,
+)
+from coordlab.world.faults import Crash, Delay, Fault, Loss, Partition, Slow
+from coordlab.world.latency import Constant, Exponential, Uniform
+from coordlab.world.message import Message
+from coordlab.world.network import Network
+from coordlab.world.trace import Event, Trace
+from coordlab.world.world import AgentError, EventLimitReached, RunResult, World
 
 __all__ = [
     "Agent", "AgentError", "Checker", "Constant", "Crash", "Delay", "Event", "EventLimitReached",

@@ -30,12 +30,12 @@ import random
 from collections.abc import Callable, Collection, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from . import validate
-from .message import Message
-from .trace import WORLD_EVENTS
+from coordlab.world import validate
+from coordlab.world.message import Message
+from coordlab.world.trace import WORLD_EVENTS
 
 if TYPE_CHECKING:
-    from .world import World
+    from coordlab.world.world import World
 
 Matcher = Callable[[Message], bool]
 

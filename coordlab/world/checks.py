@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .trace import Event
+from coordlab.world.trace import Event
 
 if TYPE_CHECKING:
-    from .world import RunResult
+    from coordlab.world.world import RunResult
 
 Checker = Callable[["RunResult"], "Verdict"]
 

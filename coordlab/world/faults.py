@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import validate
-from .latency import Latency, as_latency
+from coordlab.world import validate
+from coordlab.world.latency import Latency, as_latency
 
 if TYPE_CHECKING:
-    from .world import World
+    from coordlab.world.world import World
 
 
 def _window(at: float, end: float | None, end_name: str) -> None:

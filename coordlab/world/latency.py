@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import validate
+from coordlab.world import validate
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 
-from . import validate
-from .latency import Latency, as_latency
+from coordlab.world import validate
+from coordlab.world.latency import Latency, as_latency
 
 Draw = Callable[[random.Random], float]
 

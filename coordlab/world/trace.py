@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .message import Message
+from coordlab.world.message import Message
 
 #: Event kinds the world itself records. Patterns add their own with ``Agent.log``.
 WORLD_EVENTS = (

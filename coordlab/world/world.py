@@ -26,15 +26,15 @@ from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import validate
-from .agent import Agent
-from .checks import Checker, Verdict, generic_checkers
-from .clock import VirtualTimeLoop, run_in_thread
-from .faults import Crash, Fault, Partition, Slow, describe
-from .latency import Latency
-from .message import Message
-from .network import Network
-from .trace import Trace
+from coordlab.world import validate
+from coordlab.world.agent import Agent
+from coordlab.world.checks import Checker, Verdict, generic_checkers
+from coordlab.world.clock import VirtualTimeLoop, run_in_thread
+from coordlab.world.faults import Crash, Fault, Partition, Slow, describe
+from coordlab.world.latency import Latency
+from coordlab.world.message import Message
+from coordlab.world.network import Network
+from coordlab.world.trace import Trace
 
 
 class EventLimitReached(BaseException):

@@ -10,46 +10,53 @@ One module per idea, in the order notebook 03 tells them:
 * ``contract_net`` allocating tasks by auction, against a central greedy allocator;
 * ``naive``        the widely copied textbook peer, flaws included (for "Break" only).
 """
-from .averaging import (
-                        AveragingRun,
-                        PushSumPeer,
-                        error_by_round,
-                        estimates_within,
-                        final_estimates,
-                        mass_ledger,
-                        run_push_sum,
+from coordlab.patterns.p2p.averaging import (
+    AveragingRun,
+    PushSumPeer,
+    error_by_round,
+    estimates_within,
+    final_estimates,
+    mass_ledger,
+    run_push_sum,
 )
-from .broadcast import (
-                        METHODS,
-                        BroadcastRun,
-                        FloodPeer,
-                        GossipPeer,
-                        RumourPeer,
-                        default_rounds,
-                        everyone_informed,
-                        informed_rounds,
-                        live_peers,
-                        push_pull_rounds,
-                        push_rounds,
-                        run_broadcast,
+from coordlab.patterns.p2p.broadcast import (
+    METHODS,
+    BroadcastRun,
+    FloodPeer,
+    GossipPeer,
+    RumourPeer,
+    default_rounds,
+    everyone_informed,
+    informed_rounds,
+    live_peers,
+    push_pull_rounds,
+    push_rounds,
+    run_broadcast,
 )
-from .contract_net import (
-                        BidderView,
-                        ContractPeer,
-                        ContractRun,
-                        Strategy,
-                        Task,
-                        bid_by_load,
-                        greedy_makespan,
-                        make_tasks,
-                        promise_lateness,
-                        run_contract_net,
-                        tasks_awarded_once_and_done,
+from coordlab.patterns.p2p.contract_net import (
+    BidderView,
+    ContractPeer,
+    ContractRun,
+    Strategy,
+    Task,
+    bid_by_load,
+    greedy_makespan,
+    make_tasks,
+    promise_lateness,
+    run_contract_net,
+    tasks_awarded_once_and_done,
 )
-from .naive import LoopFirstPeer, NaivePeer, mesh_links, run_naive
-from .peer import DiscoveryRun, MemberPeer, Peer, run_discovery, view_sizes
-from .protocol import PROTOCOL, MessageKind, protocol_table
-from .topology import TOPOLOGIES, as_topology, make_topology, peer_names, require_connected, spectral_gap
+from coordlab.patterns.p2p.naive import LoopFirstPeer, NaivePeer, mesh_links, run_naive
+from coordlab.patterns.p2p.peer import DiscoveryRun, MemberPeer, Peer, run_discovery, view_sizes
+from coordlab.patterns.p2p.protocol import PROTOCOL, MessageKind, protocol_table
+from coordlab.patterns.p2p.topology import (
+    TOPOLOGIES,
+    as_topology,
+    make_topology,
+    peer_names,
+    require_connected,
+    spectral_gap,
+)
 
 __all__ = [
     "METHODS", "PROTOCOL", "TOPOLOGIES", "AveragingRun", "BidderView", "BroadcastRun", "ContractPeer", "ContractRun",

@@ -20,12 +20,11 @@ from typing import Any
 
 import networkx as nx
 
+from coordlab.patterns.p2p.peer import Peer
+from coordlab.patterns.p2p.topology import resolve
 from coordlab.world import RunResult, Trace, Verdict, World, judge, validate
 from coordlab.world.faults import Fault
 from coordlab.world.latency import Latency
-
-from .peer import Peer
-from .topology import resolve
 
 
 class PushSumPeer(Peer):

@@ -23,12 +23,11 @@ from typing import Any
 
 import networkx as nx
 
+from coordlab.patterns.p2p.peer import Peer
+from coordlab.patterns.p2p.topology import known_peer, resolve
 from coordlab.world import RunResult, Trace, Verdict, World, judge
 from coordlab.world.faults import Fault
 from coordlab.world.latency import Latency
-
-from .peer import Peer
-from .topology import known_peer, resolve
 
 METHODS = ("flood", "push", "push-pull")
 RUMOUR_KINDS = ("flood", "push", "pull", "pull_ok")

@@ -23,12 +23,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from coordlab.patterns.p2p.peer import Peer
+from coordlab.patterns.p2p.topology import peer_names
 from coordlab.world import RunResult, Trace, Verdict, World, judge, validate
 from coordlab.world.faults import Fault
 from coordlab.world.latency import Latency
-
-from .peer import Peer
-from .topology import peer_names
 
 #: How many times its promise a manager waits for a winner (other awards may land between
 #: a bid and its award, so a promise can slip a little without anything being wrong).

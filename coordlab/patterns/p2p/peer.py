@@ -22,9 +22,8 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from coordlab.patterns.p2p.topology import peer_names
 from coordlab.world import Agent, RunResult, Trace, World, validate
-
-from .topology import peer_names
 
 
 class Peer(Agent):

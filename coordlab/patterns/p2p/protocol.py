@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..protocol import MessageKind
-from ..protocol import protocol_table as table_of
+from coordlab.patterns.protocol import MessageKind
+from coordlab.patterns.protocol import protocol_table as table_of
 
 PROTOCOL: tuple[MessageKind, ...] = (
     MessageKind("join", "newcomer", "any member it knows", "None", "let me in", part="membership"),

@@ -12,22 +12,29 @@ against the vectorised version.
 Every swarm takes ``seed``, has ``step()``, ``run(steps)``, ``kill(fraction=... | indices=...)``
 and a ``history`` that the pictures in ``coordlab.viz.swarm`` and the checks read.
 """
-from . import tsplib
-from .aco import AntColonySystem, ColonyHistory, MaxMinAntSystem, next_cities, next_city
-from .flocking import (
-                       Boids,
-                       FlockHistory,
-                       Vicsek,
-                       align,
-                       boid_heading,
-                       neighbour_pairs,
-                       order_parameter,
-                       random_order,
-                       vicsek_step_one_by_one,
+from coordlab.patterns.swarm import tsplib
+from coordlab.patterns.swarm.aco import AntColonySystem, ColonyHistory, MaxMinAntSystem, next_cities, next_city
+from coordlab.patterns.swarm.flocking import (
+    Boids,
+    FlockHistory,
+    Vicsek,
+    align,
+    boid_heading,
+    neighbour_pairs,
+    order_parameter,
+    random_order,
+    vicsek_step_one_by_one,
 )
-from .foraging import Foraging, ForagingHistory, choose_move, choose_moves, deposit_in_dict, naive_deposit_in_dict
-from .tours import nearest_neighbour_tour, two_opt
-from .tsplib import INSTANCES, Instance, load
+from coordlab.patterns.swarm.foraging import (
+    Foraging,
+    ForagingHistory,
+    choose_move,
+    choose_moves,
+    deposit_in_dict,
+    naive_deposit_in_dict,
+)
+from coordlab.patterns.swarm.tours import nearest_neighbour_tour, two_opt
+from coordlab.patterns.swarm.tsplib import INSTANCES, Instance, load
 
 __all__ = [
     "INSTANCES", "AntColonySystem", "Boids", "ColonyHistory", "FlockHistory", "Foraging", "ForagingHistory",

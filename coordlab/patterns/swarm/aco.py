@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coordlab.patterns.swarm.population import at_least, victims
+from coordlab.patterns.swarm.tours import nearest_neighbour_tour, two_opt
+from coordlab.patterns.swarm.tsplib import Instance, load
 from coordlab.world import validate
-
-from .population import at_least, victims
-from .tours import nearest_neighbour_tour, two_opt
-from .tsplib import Instance, load
 
 
 def next_city(current: int, unvisited: Sequence[int], pheromone: np.ndarray, closeness: np.ndarray, *,

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coordlab.patterns.swarm.population import at_least, positive, victims
 from coordlab.world import validate
-
-from .population import at_least, positive, victims
 
 
 def random_order(agents: int) -> float:

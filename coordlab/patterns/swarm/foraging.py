@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from coordlab.patterns.swarm.population import at_least, victims
 from coordlab.world import validate
-
-from .population import at_least, victims
 
 #: The four moves, as (row, column) steps: north, east, south, west.
 MOVES = np.array([(-1, 0), (0, 1), (1, 0), (0, -1)])
