@@ -2,6 +2,8 @@
 
     python tools/notebooks.py execute notebooks/01_simulated_world.ipynb [...]
     python tools/notebooks.py exercises            # regenerate every exercises/ notebook
+    python tools/notebooks.py exercises solutions/02_centralized_exercises.ipynb   # just that one
+    python tools/notebooks.py outputs --base HEAD notebooks/*.ipynb   # outputs changed since HEAD?
 
 Notebooks are committed executed (so readers see real results on GitHub and Binder) and
 ``pytest --nbval`` re-executes them and compares. ``execute`` runs one top to bottom in a
@@ -13,7 +15,9 @@ exercises are never edited by hand.
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -72,15 +76,38 @@ def exercise_from_solution(solution: nbformat.NotebookNode) -> nbformat.Notebook
     return nb
 
 
-def generate_exercises(solutions: Path = ROOT / "solutions", exercises: Path = ROOT / "exercises") -> list[Path]:
-    """Write exercises/NAME for every solutions/NAME; return the paths written."""
+def generate_exercises(solutions: Path = ROOT / "solutions", exercises: Path = ROOT / "exercises",
+                       only: list[Path] | None = None) -> list[Path]:
+    """Write exercises/NAME for every solutions/NAME (or just for ``only``); return the paths written."""
     exercises.mkdir(exist_ok=True)
     written = []
-    for path in sorted(solutions.glob("*.ipynb")):
+    for path in only or sorted(solutions.glob("*.ipynb")):
         target = exercises / path.name
         nbformat.write(exercise_from_solution(nbformat.read(path, as_version=4)), target)
         written.append(target)
     return written
+
+
+def changed_outputs(path: Path, base: str) -> list[str]:
+    """The code cells of ``path`` whose outputs differ from the same notebook at git revision ``base``.
+
+    Cells are matched by position; execution counts and sources are not compared, so a change
+    that only renames imports reports nothing. This is how a refactoring proves it changed no result.
+    """
+    relative = path.resolve().relative_to(ROOT).as_posix()
+    old = json.loads(subprocess.run(["git", "show", f"{base}:{relative}"], cwd=ROOT, check=True,
+                                    capture_output=True, text=True).stdout)
+    new = json.loads(path.read_text())
+
+    def outputs(nb: dict) -> list[list]:
+        cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c["outputs"]] for c in cells]
+
+    before, after = outputs(old), outputs(new)
+    if len(before) != len(after):
+        return [f"{relative}: {len(before)} code cells at {base}, {len(after)} now"]
+    return [f"{relative}: code cell {i + 1} has different outputs" for i, (a, b) in enumerate(zip(before, after))
+            if a != b]
 
 
 def main(argv: list[str]) -> int:
@@ -88,15 +115,23 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("execute", help="execute notebooks in place")
     run.add_argument("paths", nargs="+", type=Path)
-    sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    gen = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    gen.add_argument("paths", nargs="*", type=Path, help="solutions notebooks (default: all)")
+    compare = sub.add_parser("outputs", help="list code cells whose outputs changed since a git revision")
+    compare.add_argument("--base", default="HEAD")
+    compare.add_argument("paths", nargs="+", type=Path)
     args = parser.parse_args(argv)
     if args.command == "execute":
         for path in args.paths:
             print(f"executing {path} ...", flush=True)
             execute(path)
-    else:
-        for path in generate_exercises():
+    elif args.command == "exercises":
+        for path in generate_exercises(only=[p.resolve() for p in args.paths] or None):
             print(f"wrote {path.relative_to(ROOT)}")
+    else:
+        changes = [line for path in args.paths for line in changed_outputs(path, args.base)]
+        print("\n".join(changes) or f"no output changed since {args.base}")
+        return 1 if changes else 0
     return 0
 
 
