@@ -26,6 +26,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STUB = 'raise NotImplementedError("Your answer goes here: replace this line.")'
 
 
@@ -99,9 +100,14 @@ def changed_outputs(path: Path, base: str) -> list[str]:
                                     capture_output=True, text=True).stdout)
     new = json.loads(path.read_text())
 
+    def comparable(output: dict) -> dict:
+        # A widget view's model id is new on every run; what it shows is compared in its text sibling.
+        data = {k: v for k, v in output.get("data", {}).items() if k != WIDGET_VIEW}
+        return {k: v for k, v in output.items() if k != "execution_count"} | {"data": data}
+
     def outputs(nb: dict) -> list[list]:
         cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
-        return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c["outputs"]] for c in cells]
+        return [[comparable(o) for o in c["outputs"]] for c in cells]
 
     before, after = outputs(old), outputs(new)
     if len(before) != len(after):
