@@ -23,8 +23,10 @@ class Sends(Agent):
     ({"latency": "fast"}, "latency='fast' is not allowed: latency must be a number"),
     ({"loss": 1.5}, "loss=1.5 is not allowed: a probability must be between 0 and 1"),
     ({"duplicate": -0.1}, "duplicate=-0.1 is not allowed: a probability must be between 0 and 1"),
-    ({"seed": "x"}, "seed='x' is not allowed: seed must be an int"),
-    ({"max_events": 0}, "max_events=0 is not allowed"),
+    ({"seed": "x"}, "seed='x' is not allowed: seed must be an int >= 0"),
+    ({"seed": -1}, "seed=-1 is not allowed: seed must be an int >= 0"),
+    ({"max_events": 0}, "max_events=0 is not allowed: max_events must be an int >= 1"),
+    ({"max_events": 10.0}, "max_events=10.0 is not allowed: max_events must be an int >= 1"),
 ])
 def test_world_arguments(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -1,7 +1,9 @@
 """Faults as data: crashes, recovery, partitions, loss and delay windows, slow agents, churn."""
+from dataclasses import dataclass
+
 import pytest
 
-from coordlab import Agent, Crash, Delay, Loss, Partition, Slow, World
+from coordlab import Agent, Crash, Delay, Fault, Loss, Partition, Slow, World
 
 
 class Counter(Agent):
@@ -218,3 +220,28 @@ def test_an_agent_crashed_before_its_first_step_leaves_no_unawaited_coroutine(re
     gc.collect()
     assert [e.kind for e in result.trace.select(("crash", "send"))] == ["crash"]
     assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+def test_a_new_fault_is_one_class():
+    @dataclass(frozen=True)
+    class Deafen(Fault):
+        """``agent`` hears nobody (and nobody hears it) from ``at`` to ``until``."""
+
+        agent: str
+        at: float
+        until: float | None = None
+
+        def agents(self):
+            return {self.agent}
+
+        def start(self, world):
+            world.network.partition([[self.agent]])
+
+        def end(self, world):
+            world.network.heal()
+
+    world = World(latency=0.1, faults=[Deafen("b", at=2.5, until=5.5)])
+    world.add(Ticker("a"), Counter("b"))
+    result = world.run()
+    assert drops(result, "partition") == [3, 4, 5]
+    assert [(e.time, e.reason) for e in result.trace.select("fault")] == [(2.5, "Deafen starts"), (5.5, "Deafen ends")]

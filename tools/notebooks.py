@@ -26,6 +26,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
+IGNORED = "nbval-ignore-output"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 STUB = 'raise NotImplementedError("Your answer goes here: replace this line.")'
 
@@ -103,11 +104,26 @@ def changed_outputs(path: Path, base: str) -> list[str]:
     def comparable(output: dict) -> dict:
         # A widget view's model id is new on every run; what it shows is compared in its text sibling.
         data = {k: v for k, v in output.get("data", {}).items() if k != WIDGET_VIEW}
-        return {k: v for k, v in output.items() if k != "execution_count"} | {"data": data}
+        text = "".join(output.get("text", ""))
+        return {k: v for k, v in output.items() if k != "execution_count"} | {"data": data, "text": text}
 
     def outputs(nb: dict) -> list[list]:
         cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
-        return [[comparable(o) for o in c["outputs"]] for c in cells]
+        # Wall-clock cells (tagged as nbval ignores them) differ on every run by design.
+        return [[] if IGNORED in c.get("metadata", {}).get("tags", []) else coalesce(c["outputs"])
+                for c in cells]
+
+    def coalesce(cell_outputs: list[dict]) -> list[dict]:
+        # How printed text is split into stream chunks depends on timing, not on the result.
+        merged: list[dict] = []
+        for output in map(comparable, cell_outputs):
+            previous = merged[-1] if merged else {}
+            if output.get("output_type") == "stream" and previous.get("output_type") == "stream" \
+                    and previous.get("name") == output.get("name"):
+                merged[-1] = previous | {"text": previous["text"] + output["text"]}
+            else:
+                merged.append(output)
+        return merged
 
     before, after = outputs(old), outputs(new)
     if len(before) != len(after):

@@ -1,4 +1,7 @@
-"""The simulated world: virtual time, agents, a faulty network, traces and verdicts."""
+"""The simulated world: virtual time, agents, a faulty network, traces and verdicts.
+
+Agents reach the world only through ``Host`` (``host.py``), so they can run on other hosts too.
+"""
 from coordlab.world.agent import Agent, Timeout
 from coordlab.world.checks import (
     Checker,
@@ -9,15 +12,18 @@ from coordlab.world.checks import (
     requests_answered,
 )
 from coordlab.world.faults import Crash, Delay, Fault, Loss, Partition, Slow
+from coordlab.world.host import Host
 from coordlab.world.latency import Constant, Exponential, Uniform
 from coordlab.world.message import Message
 from coordlab.world.network import Network
+from coordlab.world.result import AgentError, RunResult
+from coordlab.world.simulated_host import EventLimitReached
 from coordlab.world.trace import Event, Trace
-from coordlab.world.world import AgentError, EventLimitReached, RunResult, World
+from coordlab.world.world import World
 
 __all__ = [
     "Agent", "AgentError", "Checker", "Constant", "Crash", "Delay", "Event", "EventLimitReached",
-    "Exponential", "Fault", "Loss", "Message", "Network", "Partition", "RunResult", "Slow", "Timeout",
+    "Exponential", "Fault", "Host", "Loss", "Message", "Network", "Partition", "RunResult", "Slow", "Timeout",
     "Trace", "Uniform", "Verdict", "World", "judge", "no_agent_errors", "nothing_delivered_to_crashed",
     "requests_answered",
 ]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from coordlab.world.trace import Event
 
 if TYPE_CHECKING:
-    from coordlab.world.world import RunResult
+    from coordlab.world.result import RunResult
 
 Checker = Callable[["RunResult"], "Verdict"]
 

@@ -61,17 +61,10 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
     counts them to stop livelocks). Each callback may stop the run by resolving a future.
     """
 
-    def __init__(
-        self,
-        on_idle: Callable[[], None],
-        on_horizon: Callable[[], None],
-        on_step: Callable[[], None],
-        horizon: float = math.inf,
-    ) -> None:
+    def __init__(self, on_idle: Callable[[], None], on_horizon: Callable[[], None], on_step: Callable[[], None],
+                 horizon: float = math.inf) -> None:
         self._now = 0.0
-        self._on_idle = on_idle
-        self._on_horizon = on_horizon
-        self._on_step = on_step
+        self._on_idle, self._on_horizon, self._on_step = on_idle, on_horizon, on_step
         self.horizon = horizon
         super().__init__(selector=_JumpingSelector(self))
         self._clock_resolution = 1e-9

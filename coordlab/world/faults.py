@@ -4,12 +4,14 @@
 orchestrator at t=2". Each fault says when it starts and (optionally) when it ends;
 the world turns it into two scheduled calls. Faults are checked against the world's
 agents before the run starts, so a typo in a name fails at once, not silently.
+
+A fault is one class: what it does (``start``, ``end``), how the trace tells it
+(``describe``, ``trace_event``) and whom it needs (``agents``, ``acts_on_agents``).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from coordlab.world import validate
 from coordlab.world.latency import Latency, as_latency
@@ -24,21 +26,42 @@ def _window(at: float, end: float | None, end_name: str) -> None:
         raise ValueError(f"{end_name}={end!r} is not allowed: it must be later than at={at!r}")
 
 
-class _Fault:
-    """What every fault answers: which agents it names, and when it ends (None: never)."""
+class Fault:
+    """What every fault answers: when it acts, whom it names, and what the trace says about it."""
 
+    at: float
     until: float | None = None
+    #: The fault acts on the agents it names, so it has no effect once they left (and cannot act
+    #: before they join). A partition names agents too, but acts on the network.
+    acts_on_agents: ClassVar[bool] = True
 
     def agents(self) -> set[str]:
         return set()
 
     @property
     def ends_at(self) -> float | None:
+        """When the fault ends (None: never)."""
         return self.until
+
+    def describe(self) -> str:
+        """A short label for the trace, e.g. ``Crash(orchestrator)``."""
+        return type(self).__name__
+
+    def trace_event(self, phase: str) -> tuple[str, str] | None:
+        """The ``(kind, reason)`` the world records as the fault starts or ends (None: its action records itself)."""
+        return "fault", f"{self.describe()} {phase}s"
+
+    def start(self, world: World) -> None:
+        """Change ``world`` at ``at`` (its network, its ``slow_factor``, or crash an agent)."""
+        raise NotImplementedError
+
+    def end(self, world: World) -> None:
+        """Undo ``start`` at ``ends_at``."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
-class Crash(_Fault):
+class Crash(Fault):
     """``agent`` stops at ``at``: its tasks are cancelled, messages to it are dropped.
 
     With ``recover_at`` it restarts then as a fresh instance that keeps only what it
@@ -55,6 +78,12 @@ class Crash(_Fault):
     def agents(self) -> set[str]:
         return {self.agent}
 
+    def describe(self) -> str:
+        return f"{type(self).__name__}({self.agent})"
+
+    def trace_event(self, phase: str) -> None:
+        return None  # crashing and recovering record themselves
+
     def start(self, world: World) -> None:
         world.crash(self.agent)
 
@@ -67,7 +96,7 @@ class Crash(_Fault):
 
 
 @dataclass(frozen=True)
-class Partition(_Fault):
+class Partition(Fault):
     """From ``at`` to ``heal_at``, agents in different ``groups`` cannot reach each other.
 
     Agents named in no group form one more group together ("the rest").
@@ -76,8 +105,10 @@ class Partition(_Fault):
     groups: tuple[frozenset[str], ...]
     at: float = 0.0
     heal_at: float | None = None
+    acts_on_agents: ClassVar[bool] = False
 
-    def __init__(self, groups: Iterable[Iterable[str]], at: float = 0.0, heal_at: float | None = None):
+    def __post_init__(self) -> None:
+        groups = self.groups
         if isinstance(groups, str):
             raise TypeError(f"groups={groups!r} is not allowed: give a list of groups, e.g. [['a', 'b'], ['c']]")
         frozen = tuple(frozenset([g] if isinstance(g, str) else g) for g in groups)
@@ -91,12 +122,16 @@ class Partition(_Fault):
                                      f"and group {index}; groups must not overlap")
                 seen[name] = index
         object.__setattr__(self, "groups", frozen)
-        object.__setattr__(self, "at", at)
-        object.__setattr__(self, "heal_at", heal_at)
-        _window(at, heal_at, "heal_at")
+        _window(self.at, self.heal_at, "heal_at")
 
     def agents(self) -> set[str]:
         return set().union(*self.groups)
+
+    def describe(self) -> str:
+        return "Partition(" + " | ".join(",".join(sorted(g)) for g in self.groups) + ")"
+
+    def trace_event(self, phase: str) -> tuple[str, str]:
+        return ("partition" if phase == "start" else "heal"), self.describe()
 
     def start(self, world: World) -> None:
         world.network.partition(self.groups)
@@ -110,7 +145,7 @@ class Partition(_Fault):
 
 
 @dataclass(frozen=True)
-class Loss(_Fault):
+class Loss(Fault):
     """From ``at`` to ``until``, each message is lost with probability ``p``."""
 
     p: float
@@ -121,6 +156,9 @@ class Loss(_Fault):
         validate.probability("p", self.p)
         _window(self.at, self.until, "until")
 
+    def describe(self) -> str:
+        return f"Loss(p={self.p:g})"
+
     def start(self, world: World) -> None:
         world.network.loss_windows[id(self)] = self.p
 
@@ -129,7 +167,7 @@ class Loss(_Fault):
 
 
 @dataclass(frozen=True)
-class Delay(_Fault):
+class Delay(Fault):
     """From ``at`` to ``until``, every message takes ``latency`` longer (congestion)."""
 
     latency: Latency
@@ -148,7 +186,7 @@ class Delay(_Fault):
 
 
 @dataclass(frozen=True)
-class Slow(_Fault):
+class Slow(Fault):
     """From ``at`` to ``until``, ``agent``'s modelled work takes ``factor`` times longer (a straggler)."""
 
     agent: str
@@ -164,22 +202,12 @@ class Slow(_Fault):
     def agents(self) -> set[str]:
         return {self.agent}
 
+    def describe(self) -> str:
+        return f"{type(self).__name__}({self.agent})"
+
     def start(self, world: World) -> None:
         world.slow_factor[self.agent] = self.factor
 
     def end(self, world: World) -> None:
         world.slow_factor.pop(self.agent, None)
 
-
-Fault = Crash | Partition | Loss | Delay | Slow
-
-
-def describe(fault: Fault) -> str:
-    """A short label for the trace, e.g. ``Crash(orchestrator)``."""
-    if isinstance(fault, (Crash, Slow)):
-        return f"{type(fault).__name__}({fault.agent})"
-    if isinstance(fault, Partition):
-        return "Partition(" + " | ".join(",".join(sorted(g)) for g in fault.groups) + ")"
-    if isinstance(fault, Loss):
-        return f"Loss(p={fault.p:g})"
-    return type(fault).__name__

@@ -61,16 +61,12 @@ Latency = float | int | Constant | Uniform | Exponential | Callable[[random.Rand
 
 def as_latency(name: str, spec: Latency) -> Callable[[random.Random], float]:
     """Turn a latency spec into a draw function, rejecting what cannot be a latency."""
-    if callable(spec):
-        return _checked(name, spec)
-    return Constant(validate.number(name, spec, minimum=0))
-
-
-def _checked(name: str, draw: Callable[[random.Random], float]) -> Callable[[random.Random], float]:
-    if isinstance(draw, (Constant, Uniform, Exponential)):
-        return draw
+    if isinstance(spec, (Constant, Uniform, Exponential)):
+        return spec
+    if not callable(spec):
+        return Constant(validate.number(name, spec, minimum=0))
 
     def checked_draw(rng: random.Random) -> float:
-        return validate.number(f"{name} (drawn by {draw!r})", draw(rng), minimum=0)
+        return validate.number(f"{name} (drawn by {spec!r})", spec(rng), minimum=0)
 
     return checked_draw

@@ -1,0 +1,224 @@
+"""The simulated world as its agents see it: ``SimulatedHost``, the ``Host`` on virtual time.
+
+It keeps the live state of a run (the virtual-time loop, who is present, crashed or gone, the
+topics, the errors, why it stopped); ``World`` adds faults, departures, checkers and the result.
+It reaches agents only through their plumbing methods, as they reach it only through ``Host``.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+import traceback
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from typing import Any
+
+from coordlab.world import validate
+from coordlab.world.agent import Agent
+from coordlab.world.clock import VirtualTimeLoop, run_in_thread
+from coordlab.world.message import Message
+from coordlab.world.network import Network
+from coordlab.world.result import AgentError
+from coordlab.world.trace import WORLD_EVENTS, Trace
+
+
+class EventLimitReached(BaseException):
+    """Raised inside an agent that keeps producing events past the world's ``max_events``.
+
+    A ``BaseException`` so that an agent's ``except Exception`` cannot swallow it: this
+    is how the world stops a livelocked agent that never waits.
+    """
+
+
+class SimulatedHost:
+    """The ``Host`` on virtual time (its methods are documented in ``coordlab.world.host``)."""
+
+    def __init__(self, seed: int, network: Network, max_events: int) -> None:
+        self.seed, self.network, self.max_events = seed, network, max_events
+        self.trace = Trace()
+        self.slow_factor: dict[str, float] = {}  # how much longer each agent's work takes (Slow)
+        self._rng = random.Random(seed)
+        self._loop: VirtualTimeLoop | None = None
+        self._agents: dict[str, Agent] = {}  # joined and not gone (crashed ones included)
+        self._pending: list[tuple[float, Agent]] = []  # (when, agent) still to join
+        self._crashed: dict[str, None] = {}
+        self._gone: dict[str, None] = {}
+        self._incarnation: dict[str, int] = {}
+        self._topics: dict[str, list[str]] = {}
+        self._errors: list[AgentError] = []
+        self._next_message_id = self._steps = 0
+        self._stop_reason: str | None = None
+        self._stuck: dict[str, list[str]] = {}
+        self._finished: asyncio.Future | None = None
+
+    # --- Host: what agents ask for --------------------------------------------------
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the run started (0 before it starts)."""
+        return self._loop.time() if self._loop is not None else 0.0
+
+    def send(self, sender: str, to: str, kind: str, body: Any = None, *, conversation: int | None = None,
+             in_reply_to: int | None = None, is_request: bool = False, topic: str | None = None) -> Message:
+        self._guard_event_limit()
+        self._next_message_id += 1
+        now = self._loop.time()
+        msg = Message(self._next_message_id, sender, to, kind, body,
+                      conversation if conversation is not None else self._next_message_id,
+                      in_reply_to, topic, is_request, now)
+        if to not in self._agents and to not in self._gone:
+            validate.known_agent("to", to, self._names())
+        if self._stop_reason is not None:
+            return msg  # the run is over: agents being shut down send into the void
+        self.trace.record(now, "send", sender, peer=to, message=msg)
+        reason, delays = self.network.fate(sender, to, self._rng)
+        if reason is not None:
+            self.trace.record(now, "drop", to, peer=sender, message=msg, reason=reason)
+            return msg
+        self._loop.call_later(delays[0], self._deliver, msg)
+        for delay in delays[1:]:
+            self._loop.call_later(delay, self._deliver, replace(msg, duplicate=True))
+        return msg
+
+    def subscribe(self, agent: str, topic: str) -> None:
+        subscribers = self._topics.setdefault(topic, [])
+        if agent not in subscribers:
+            subscribers.append(agent)
+
+    def subscribers(self, topic: str) -> list[str]:
+        return [name for name in self._topics.get(topic, []) if name in self._agents]
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    def call_later(self, seconds: float, callback: Callable[..., object], *args: Any) -> asyncio.Handle:
+        return self._loop.call_later(seconds, callback, *args)
+
+    def rng(self, agent: str) -> random.Random:
+        """A generator for one agent (and incarnation), independent of every other draw."""
+        return random.Random(f"{self.seed}/{agent}/{self._incarnation.get(agent, 0)}")
+
+    def record(self, agent: str | None, kind: str, *, peer: str | None = None, message: Message | None = None,
+               reason: str | None = None, data: dict[str, Any] | None = None) -> None:
+        """Record an event now (``agent=None``: the world's own); custom events count toward ``max_events``."""
+        if kind not in WORLD_EVENTS:
+            self._guard_event_limit()
+        self.trace.record(self.now, kind, agent, peer=peer, message=message, reason=reason, data=data)
+
+    async def work(self, agent: str, seconds: float) -> None:
+        await asyncio.sleep(seconds * self.slow_factor.get(agent, 1.0))
+
+    def spawn(self, agent: str, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task:
+        return self._loop.create_task(self._guarded(agent, coroutine))
+
+    def leave(self, agent: str) -> None:
+        validate.known_agent("name", agent, self._agents)
+        self._agents.pop(agent).halt()
+        self._gone[agent] = None
+        self.trace.record(self.now, "leave", agent)
+
+    def end_run(self, reason: str) -> None:
+        if self._finished is not None and not self._finished.done():
+            self._stop_reason = reason
+            self._stuck = self._waiting(idle=reason in ("completed", "deadlock"))
+            self.trace.record(self.now, "stop", reason=reason)
+            self._finished.set_result(reason)
+
+    # --- crashing and recovering ------------------------------------------------------
+    def crash(self, name: str) -> None:
+        """Crash an agent now: its tasks stop, its inbox is lost, messages to it are dropped."""
+        validate.known_agent("agent", name, self._agents)
+        if name in self._crashed:
+            return
+        self._agents[name].halt()
+        self._crashed[name] = None
+        self.trace.record(self.now, "crash", name)
+
+    def recover(self, name: str) -> None:
+        """Restart a crashed agent as a fresh instance that keeps only its ``stable`` dict."""
+        validate.known_agent("agent", name, self._agents)
+        if name not in self._crashed:
+            return
+        del self._crashed[name]
+        self._incarnation[name] = self._incarnation.get(name, 0) + 1
+        self._start(self._agents[name].restarted(), "recover")
+
+    # --- running --------------------------------------------------------------------
+    def _run(self, horizon: float, schedule: Callable[[], None]) -> str:
+        """Run to the end and return the stop reason; ``schedule()`` plans what else happens, at t=0."""
+        self._loop = VirtualTimeLoop(self._on_idle, lambda: self.end_run("until"), self._on_step, horizon)
+        return run_in_thread(self._main(schedule), self._loop)
+
+    async def _main(self, schedule: Callable[[], None]) -> str:
+        self._finished = self._loop.create_future()
+        for when, agent in list(self._pending):
+            self._plan_join(agent, when)
+        schedule()
+        reason = await self._finished
+        tasks = [task for agent in self._agents.values() for task in agent.halt()]
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return reason
+
+    def _running(self) -> bool:
+        return self._finished is not None and not self._finished.done()
+
+    def _names(self) -> set[str]:
+        return set(self._agents) | {agent.name for _, agent in self._pending}
+
+    def _plan_join(self, agent: Agent, when: float) -> None:
+        if when <= self.now:
+            self._join(agent)
+        else:
+            self._loop.call_at(when, self._join, agent)
+
+    def _join(self, agent: Agent) -> None:
+        self._pending = [(w, a) for w, a in self._pending if a is not agent]
+        if self._stop_reason is None:
+            self._start(agent, "join")
+
+    def _start(self, agent: Agent, event: str) -> None:
+        self._agents[agent.name] = agent
+        agent.attach(self)
+        self.trace.record(self.now, event, agent.name)
+        agent.spawn(agent.run())
+
+    async def _guarded(self, agent: str, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        try:
+            return await coroutine
+        except (asyncio.CancelledError, EventLimitReached):
+            raise
+        except Exception as exc:
+            self._errors.append(AgentError(agent, exc, traceback.format_exc()))
+            self.trace.record(self.now, "error", agent, reason=f"{type(exc).__name__}: {exc}")
+            self.end_run("agent_error")
+
+    def _deliver(self, msg: Message) -> None:
+        if self._stop_reason is not None:
+            return
+        receiver = self._agents.get(msg.to)
+        if receiver is None or msg.to in self._crashed:
+            reason = "crashed" if receiver is not None else ("gone" if msg.to in self._gone else "not_joined")
+            self.trace.record(self.now, "drop", msg.to, peer=msg.sender, message=msg, reason=reason)
+            return
+        msg.delivered_at = self.now
+        self.trace.record(msg.delivered_at, "deliver", msg.to, peer=msg.sender, message=msg)
+        receiver.deliver(msg)
+
+    # --- knowing when to stop -------------------------------------------------------
+    def _on_step(self) -> None:
+        self._steps += 1
+        if len(self.trace) > self.max_events or self._steps > 20 * self.max_events:
+            self.end_run("event_limit")
+
+    def _on_idle(self) -> None:
+        self.end_run("deadlock" if self._waiting(idle=True) else "completed")
+
+    def _waiting(self, idle: bool) -> dict[str, list[str]]:
+        """Who is waiting, on what: agents (not daemons, not crashed) blocked in a wait."""
+        return {name: blocked for name, agent in self._agents.items()
+                if not agent.daemon and name not in self._crashed and (blocked := agent.blocked_on(idle))}
+
+    def _guard_event_limit(self) -> None:
+        """Stop an agent that keeps producing events past ``max_events``, even if it never waits."""
+        if len(self.trace) >= self.max_events:
+            self.end_run("event_limit")
+            raise EventLimitReached(f"more than max_events={self.max_events} events")
