@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from coordlab import Crash, Partition, World
 from coordlab.patterns import p2p
-from coordlab.patterns.p2p import Peer, Task
+from coordlab.patterns.p2p import ContractTask, Peer
 from coordlab.viz import p2p as p2p_viz
 
 
@@ -40,14 +40,30 @@ def test_spectral_gap_orders_ring_below_small_world_below_complete():
     (lambda: p2p.run_broadcast("ring", 8, fanout=0), "fanout=0 is not allowed: fanout must be an int >= 1"),
     (lambda: p2p.run_push_sum("ring", 8, epsilon=0), "epsilon=0 is not allowed: epsilon must be > 0"),
     (lambda: p2p.run_push_sum("ring", 8, epsilon=-1), "epsilon=-1 is not allowed"),
-    (lambda: p2p.run_broadcast("ring", 8, joins=[("new", "p9", 1.0)]), r"contact='p9' is not a peer of the topology \(peers: p0,"),
+    (lambda: p2p.run_broadcast("ring", 8, joins=[("new", "p9", 1.0)]),
+     r"contact='p9' is not a peer of the topology \(peers: p0,"),
     (lambda: p2p.run_broadcast("ring", 8, origin="zz"), "origin='zz' is not a peer"),
     (lambda: p2p.run_broadcast("ring", 8, method="gossip"), "method='gossip' is not allowed"),
     (lambda: p2p.GossipPeer("a", mode="pull"), "mode='pull' is not allowed"),
     (lambda: p2p.ContractPeer("a", speed=0), "speed=0 is not allowed"),
+    (lambda: p2p.run_contract_net(0), "peers=0 is not allowed: peers must be an int >= 1"),
+    (lambda: p2p.run_contract_net(5, managers=6), "managers=6 is not allowed: managers must be an int from 1 to 5"),
+    (lambda: p2p.run_discovery(0), "n=0 is not allowed: n must be an int >= 1"),
+    (lambda: p2p.Peer("a", rounds=-1), "rounds=-1 is not allowed: rounds must be an int >= 0"),
 ])
 def test_bad_input_is_named_with_what_is_allowed(call, message):
     with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: p2p.make_topology("ring", 8.0), "n=8.0 is not allowed: n must be an int >= 2"),
+    (lambda: p2p.run_broadcast("ring", 8, fanout=1.5), "fanout=1.5 is not allowed: fanout must be an int >= 1"),
+    (lambda: p2p.GossipPeer("a", fanout=True), "fanout=True is not allowed"),
+    (lambda: p2p.ContractPeer("a", max_attempts="3"), "max_attempts='3' is not allowed"),
+])
+def test_a_count_that_is_not_a_whole_number_is_a_type_error(call, message):
+    with pytest.raises(TypeError, match=message):
         call()
 
 
@@ -200,32 +216,22 @@ def test_the_contract_net_checker_rejects_lost_and_doubly_done_tasks():
 
 
 def test_greedy_allocation_gives_each_task_to_whoever_finishes_it_first():
-    tasks = [Task("a", 4, "m"), Task("b", 2, "m"), Task("c", 2, "m")]
+    tasks = [ContractTask("a", 4, "m"), ContractTask("b", 2, "m"), ContractTask("c", 2, "m")]
     assert p2p.greedy_makespan(tasks, {"fast": 2.0, "slow": 1.0}) == 3.0
 
 
-# --- the protocol table and the naive peer -------------------------------------------------
-def test_every_kind_sent_by_the_library_is_in_the_protocol_table():
-    runs = [p2p.run_discovery(6, leaves={"p2": 3.5}), p2p.run_broadcast("ring", 6, method="flood"),
-            p2p.run_broadcast("ring", 6, method="push-pull"), p2p.run_broadcast("ring", 6, joins=[("x", "p1", 1)]),
-            p2p.run_push_sum("ring", 6, rounds=3), p2p.run_contract_net(4, seed=1, fails=0.3)]
-    sent = {e.message.kind for run in runs for e in run.trace.select("send")}
-    table = p2p.protocol_table()
-    assert sent <= set(table.index) and set(table.index) - sent == {"refuse"}
-    assert list(table.columns) == ["part", "from", "to", "body", "meaning"]
-
-
+# --- the naive peer ------------------------------------------------------------------------
 def test_the_naive_demo_never_sends_its_first_message_and_the_world_says_deadlock():
-    result = p2p.run_naive(4)
-    assert result.stop_reason == "deadlock" and not result.trace.select("send")
-    assert result.waiting == {f"peer{i}": ["any message"] for i in range(4)}
+    run = p2p.naive.run_naive(4)
+    assert run.stop_reason == "deadlock" and not run.trace.select("send")
+    assert run.result.waiting == {f"peer{i}": ["any message"] for i in range(4)}
 
 
 def test_the_naive_peer_prints_and_drops_unknown_kinds_leaving_no_trace(capsys):
-    result = p2p.run_naive(4, p2p.LoopFirstPeer)
+    run = p2p.naive.run_naive(4, p2p.naive.LoopFirstPeer)
     assert capsys.readouterr().out.count("unknown message type 'helo'") == 3
-    assert len(result.trace.select("deliver")) == 3 and not result.trace.select("unhandled")
-    assert p2p.mesh_links(list(result.agents.values())) == 4 * 3 // 2
+    assert len(run.trace.select("deliver")) == 3 and not run.trace.select("unhandled")
+    assert p2p.naive.mesh_links(list(run.result.agents.values())) == 4 * 3 // 2
 
 
 # --- pictures ------------------------------------------------------------------------------

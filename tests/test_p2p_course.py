@@ -1,7 +1,7 @@
 """Every notebook-03 exercise check accepts the solution and rejects the stub and wrong answers."""
 import math
 
-from coordlab.course.peer_to_peer import check_bidder, check_push_pull, check_round_prediction
+from coordlab.course.p2p import check_bidder, check_push_pull, check_round_prediction
 from coordlab.patterns.p2p import RumourPeer
 
 

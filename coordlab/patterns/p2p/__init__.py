@@ -4,17 +4,23 @@ One module per idea, in the order notebook 03 tells them:
 
 * ``protocol``     the message kinds, printable as a table (``protocol_table()``);
 * ``topology``     who knows whom: complete, ring, grid, small-world, scale-free, any graph;
-* ``peer``         a ``Peer``: joins through a contact, gossips membership, leaves, acts in rounds;
-* ``broadcast``    flooding, push and push-pull gossip, with the theory and a checker;
+* ``peer``         a ``Peer``: joins through a contact, keeps a view, leaves, acts in rounds;
+* ``discovery``    peers that know one contact each come to know everyone by gossip;
+* ``broadcast``    flooding, push and push-pull gossip, with the theory;
 * ``averaging``    push-sum: every peer learns the mean, mass conserved exactly;
 * ``contract_net`` allocating tasks by auction, against a central greedy allocator;
+* ``checks``       what each protocol promises, as checkers of a run's trace;
 * ``naive``        the widely copied textbook peer, flaws included (for "Break" only).
+
+Each run function returns a ``coordlab.patterns.run.PatternRun``: ``run_discovery`` a
+``DiscoveryRun``, ``run_broadcast`` a ``BroadcastRun``, ``run_push_sum`` an ``AveragingRun``,
+``run_contract_net`` a ``ContractRun`` (and ``naive.run_naive`` a ``naive.NaiveRun``).
 """
+from coordlab.patterns.p2p import naive
 from coordlab.patterns.p2p.averaging import (
     AveragingRun,
     PushSumPeer,
     error_by_round,
-    estimates_within,
     final_estimates,
     mass_ledger,
     run_push_sum,
@@ -26,29 +32,32 @@ from coordlab.patterns.p2p.broadcast import (
     GossipPeer,
     RumourPeer,
     default_rounds,
-    everyone_informed,
     informed_rounds,
-    live_peers,
     push_pull_rounds,
     push_rounds,
     run_broadcast,
+)
+from coordlab.patterns.p2p.checks import (
+    estimates_within,
+    everyone_informed,
+    tasks_awarded_once_and_done,
+    views_complete,
 )
 from coordlab.patterns.p2p.contract_net import (
     BidderView,
     ContractPeer,
     ContractRun,
+    ContractTask,
     Strategy,
-    Task,
     bid_by_load,
     greedy_makespan,
     make_tasks,
     promise_lateness,
     run_contract_net,
-    tasks_awarded_once_and_done,
 )
-from coordlab.patterns.p2p.naive import LoopFirstPeer, NaivePeer, mesh_links, run_naive
-from coordlab.patterns.p2p.peer import DiscoveryRun, MemberPeer, Peer, run_discovery, view_sizes
-from coordlab.patterns.p2p.protocol import PROTOCOL, MessageKind, protocol_table
+from coordlab.patterns.p2p.discovery import DiscoveryRun, MemberPeer, run_discovery
+from coordlab.patterns.p2p.peer import Peer, live_peers, view_sizes
+from coordlab.patterns.p2p.protocol import PROTOCOL, protocol_table
 from coordlab.patterns.p2p.topology import (
     TOPOLOGIES,
     as_topology,
@@ -59,11 +68,24 @@ from coordlab.patterns.p2p.topology import (
 )
 
 __all__ = [
-    "METHODS", "PROTOCOL", "TOPOLOGIES", "AveragingRun", "BidderView", "BroadcastRun", "ContractPeer", "ContractRun",
-    "DiscoveryRun", "FloodPeer", "GossipPeer", "LoopFirstPeer", "MemberPeer", "MessageKind", "NaivePeer", "Peer",
-    "PushSumPeer", "RumourPeer", "Strategy", "Task", "as_topology", "bid_by_load", "default_rounds", "error_by_round",
-    "estimates_within", "everyone_informed", "final_estimates", "greedy_makespan", "informed_rounds", "live_peers",
-    "make_tasks", "make_topology", "mass_ledger", "mesh_links", "peer_names", "promise_lateness", "protocol_table", "push_pull_rounds",
-    "push_rounds", "require_connected", "run_broadcast", "run_contract_net", "run_discovery", "run_naive",
-    "run_push_sum", "spectral_gap", "tasks_awarded_once_and_done", "view_sizes",
+    # run functions and their results
+    "run_discovery", "DiscoveryRun", "run_broadcast", "BroadcastRun", "run_push_sum", "AveragingRun",
+    "run_contract_net", "ContractRun",
+    # the protocol
+    "PROTOCOL", "protocol_table",
+    # checkers
+    "views_complete", "everyone_informed", "estimates_within", "tasks_awarded_once_and_done",
+    # the textbook version, for "Break"
+    "naive",
+    # topologies
+    "TOPOLOGIES", "as_topology", "make_topology", "peer_names", "require_connected", "spectral_gap",
+    # peers
+    "Peer", "MemberPeer", "RumourPeer", "FloodPeer", "GossipPeer", "PushSumPeer", "ContractPeer",
+    # broadcast methods and their theory
+    "METHODS", "default_rounds", "push_rounds", "push_pull_rounds",
+    # contract net: tasks, bidding, the central yardstick
+    "ContractTask", "BidderView", "Strategy", "bid_by_load", "make_tasks", "greedy_makespan",
+    # reading a run
+    "live_peers", "view_sizes", "informed_rounds", "error_by_round", "final_estimates", "mass_ledger",
+    "promise_lateness",
 ]

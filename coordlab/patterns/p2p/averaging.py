@@ -13,16 +13,18 @@ The pairs are exact fractions, so conservation can be checked exactly, not to 1e
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import networkx as nx
 
+from coordlab.patterns.p2p.checks import estimates_within
 from coordlab.patterns.p2p.peer import Peer
 from coordlab.patterns.p2p.topology import resolve
-from coordlab.world import RunResult, Trace, Verdict, World, judge, validate
+from coordlab.patterns.run import PatternRun
+from coordlab.world import Trace, World
 from coordlab.world.faults import Fault
 from coordlab.world.latency import Latency
 
@@ -56,13 +58,6 @@ class PushSumPeer(Peer):
     def record(self, **cause: int) -> None:
         """Log my pair and estimate (``mass`` events): the trace is the ledger."""
         self.log("mass", s=self.s, w=self.w, estimate=self.estimate, **cause)
-
-
-def epsilon_value(epsilon: object) -> float:
-    """``epsilon`` as a float > 0: how far from the true mean an estimate may be."""
-    if validate.number("epsilon", epsilon) <= 0:
-        raise ValueError(f"epsilon={epsilon!r} is not allowed: epsilon must be > 0")
-    return float(epsilon)
 
 
 # --- reading a run ---------------------------------------------------------------------
@@ -121,40 +116,24 @@ def _sum(pairs: Iterable[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction
     return sum((s for s, _ in pairs), Fraction(0)), sum((w for _, w in pairs), Fraction(0))
 
 
-def estimates_within(epsilon: float, true_mean: float) -> Callable[[RunResult], Verdict]:
-    """A checker: every live peer's final estimate is within ``epsilon`` of ``true_mean``."""
-    epsilon = epsilon_value(epsilon)
-
-    def every_estimate_close(result: RunResult) -> Verdict:
-        last = {event.agent: event for event in result.trace.select("mass")}
-        gone = {e.agent for e in result.trace.select(("crash", "leave"))}
-        offending = [event for name, event in last.items()
-                     if name not in gone and abs(event.data["estimate"] - true_mean) > epsilon]
-        return judge(f"every estimate within {epsilon:g} of the mean", offending,
-                     f"all {len(last)} estimates are within {epsilon:g} of {true_mean:g}",
-                     "{n} peer(s) ended further than " + f"{epsilon:g} from {true_mean:g}")
-
-    return every_estimate_close
-
-
-@dataclass
-class AveragingRun:
+@dataclass(repr=False)
+class AveragingRun(PatternRun):
     """One push-sum run: the values, the true mean, the error after each round, the verdict."""
 
-    result: RunResult
     graph: nx.Graph
     values: dict[str, float]
     true_mean: float
     errors: list[float]
-    verdict: Verdict
 
     @property
-    def trace(self) -> Trace:
-        return self.result.trace
+    def metrics(self) -> dict[str, Any]:
+        """Headline numbers: the mean, how far the worst estimate ended from it, and the cost."""
+        return {"peers": len(self.graph), "true mean": self.true_mean, "rounds": len(self.errors) - 1,
+                "final error": self.errors[-1], "messages": len(self.trace.select("send"))}
 
-    def __repr__(self) -> str:
-        return (f"<AveragingRun on {len(self.graph)} peers: mean={self.true_mean:g} "
-                f"error after {len(self.errors) - 1} rounds={self.errors[-1]:.3g}>")
+    def describe(self) -> str:
+        return (f"on {len(self.graph)} peers: mean={self.true_mean:g} "
+                f"error after {len(self.errors) - 1} rounds={self.errors[-1]:.3g}")
 
 
 def run_push_sum(topology: str | nx.Graph = "complete", n: int = 32, *, values: Sequence[float] | None = None,
@@ -174,5 +153,5 @@ def run_push_sum(topology: str | nx.Graph = "complete", n: int = 32, *, values: 
         world.add(PushSumPeer(name, sorted(graph[name]), value=value, rounds=rounds))
     world.add_checker(estimates_within(epsilon, true_mean))
     result = world.run()
-    return AveragingRun(result, graph, dict(zip(names, values)), true_mean,
-                        error_by_round(result.trace, true_mean), result.verdict())
+    return AveragingRun(result=result, verdict=result.verdict(), graph=graph, values=dict(zip(names, values)),
+                        true_mean=true_mean, errors=error_by_round(result.trace, true_mean))

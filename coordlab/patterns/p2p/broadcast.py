@@ -11,7 +11,7 @@
   hit by luck: about log3(n) + O(log log n) rounds (Karp et al. 2000).
 
 Each peer records ``informed`` (with its round) the moment it learns the rumour, so the
-rounds, the message counts and the checker all come from the trace.
+rounds, the message counts and the checker (``checks.everyone_informed``) all come from the trace.
 """
 from __future__ import annotations
 
@@ -23,9 +23,11 @@ from typing import Any
 
 import networkx as nx
 
+from coordlab.patterns.p2p.checks import everyone_informed
 from coordlab.patterns.p2p.peer import Peer
 from coordlab.patterns.p2p.topology import known_peer, resolve
-from coordlab.world import RunResult, Trace, Verdict, World, judge
+from coordlab.patterns.run import PatternRun
+from coordlab.world import Trace, World, validate
 from coordlab.world.faults import Fault
 from coordlab.world.latency import Latency
 
@@ -85,7 +87,7 @@ class GossipPeer(RumourPeer):
         if mode not in ("push", "push-pull"):
             raise ValueError(f"mode={mode!r} is not allowed: choose 'push' or 'push-pull'")
         self.mode = mode
-        self.fanout = fanout_value(fanout)
+        self.fanout = validate.count("fanout", fanout)
 
     async def every_round(self, number: int) -> None:
         if self.mode == "push":
@@ -109,13 +111,6 @@ class GossipPeer(RumourPeer):
         self.learn(msg.body, via=msg.sender)
 
 
-def fanout_value(fanout: object) -> int:
-    """``fanout`` as an int >= 1: how many neighbours a peer contacts per round."""
-    if isinstance(fanout, bool) or not isinstance(fanout, int) or fanout < 1:
-        raise ValueError(f"fanout={fanout!r} is not allowed: fanout must be an int >= 1")
-    return fanout
-
-
 # --- the theory ------------------------------------------------------------------------
 def push_rounds(n: int) -> float:
     """Rounds for push gossip to reach all n peers of a complete graph: log2(n) + ln(n)."""
@@ -136,37 +131,8 @@ def informed_rounds(trace: Trace) -> dict[str, int]:
     return rounds
 
 
-def live_peers(trace: Trace) -> list[str]:
-    """The peers still in the world at the end of the run, and not crashed."""
-    alive: dict[str, bool] = {}
-    for event in trace.select(("join", "leave", "crash", "recover")):
-        alive[event.agent] = event.kind in ("join", "recover")
-    return [name for name, up in alive.items() if up]
-
-
-def should_be_informed(trace: Trace, graph: nx.Graph) -> set[str]:
-    """Live peers connected (through live peers) to a live peer that has the rumour."""
-    informed = informed_rounds(trace)
-    live = graph.subgraph(live_peers(trace))
-    return {name for part in nx.connected_components(live) if not part.isdisjoint(informed) for name in part}
-
-
-def everyone_informed(graph: nx.Graph) -> Callable[[RunResult], Verdict]:
-    """A checker: every live peer connected to the rumour (in ``graph``) has received it."""
-
-    def every_live_connected_peer_informed(result: RunResult) -> Verdict:
-        informed = informed_rounds(result.trace)
-        missing = sorted(should_be_informed(result.trace, graph) - set(informed))
-        joins = {event.agent: event for event in result.trace.select("join")}
-        return judge("every live connected peer informed", [joins[name] for name in missing],
-                     f"all {len(informed)} informed; every live peer connected to them has the rumour",
-                     "{n} live connected peer(s) never got the rumour (their join events below)")
-
-    return every_live_connected_peer_informed
-
-
-@dataclass
-class BroadcastRun:
+@dataclass(repr=False)
+class BroadcastRun(PatternRun):
     """One broadcast: the run, the graph, when each peer learnt the rumour, and what it cost.
 
     ``rounds`` is the round (hops, for flooding) in which the last peer learnt it, None if
@@ -174,21 +140,21 @@ class BroadcastRun:
     (all of them for flooding, or when the broadcast never completed).
     """
 
-    result: RunResult
     graph: nx.Graph
     method: str
     informed: dict[str, int]
-    verdict: Verdict
     rounds: int | None
     messages: int
 
     @property
-    def trace(self) -> Trace:
-        return self.result.trace
+    def metrics(self) -> dict[str, Any]:
+        """Headline numbers: how many peers learnt the rumour, by which round, for how many messages."""
+        return {"peers": len(self.graph), "informed": len(self.informed), "rounds": self.rounds,
+                "messages": self.messages}
 
-    def __repr__(self) -> str:
-        return (f"<BroadcastRun {self.method} on {len(self.graph)} peers: informed={len(self.informed)} "
-                f"rounds={self.rounds} messages={self.messages}>")
+    def describe(self) -> str:
+        return (f"{self.method} on {len(self.graph)} peers: informed={len(self.informed)} "
+                f"rounds={self.rounds} messages={self.messages}")
 
 
 def default_rounds(graph: nx.Graph) -> int:
@@ -215,7 +181,7 @@ def run_broadcast(topology: str | nx.Graph = "complete", n: int = 32, *, method:
     graph = nx.Graph(resolve(topology, n, seed))
     names = list(graph)
     origin = known_peer("origin", names[0] if origin is None else origin, graph)
-    make = peer_factory(method, fanout_value(fanout))
+    make = peer_factory(method, validate.count("fanout", fanout))
     rounds = default_rounds(graph) if rounds is None else rounds
     world = World(seed=seed, latency=latency, loss=loss, faults=faults)
     for name in names:
@@ -231,8 +197,9 @@ def run_broadcast(topology: str | nx.Graph = "complete", n: int = 32, *, method:
     label = method if isinstance(method, str) else method.__name__
     informed = informed_rounds(result.trace)
     last_round = max(informed.values()) if reached_everyone(result) else None
-    return BroadcastRun(result, graph, label, informed, result.verdict(), last_round,
-                        rumour_messages(result.trace, period, None if label == "flood" else last_round))
+    return BroadcastRun(result=result, verdict=result.verdict(), graph=graph, method=label, informed=informed,
+                        rounds=last_round,
+                        messages=rumour_messages(result.trace, period, None if label == "flood" else last_round))
 
 
 def rumour_messages(trace: Trace, period: float, until_round: int | None = None) -> int:

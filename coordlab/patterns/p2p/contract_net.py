@@ -23,9 +23,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from coordlab.patterns.p2p.checks import tasks_awarded_once_and_done
 from coordlab.patterns.p2p.peer import Peer
 from coordlab.patterns.p2p.topology import peer_names
-from coordlab.world import RunResult, Trace, Verdict, World, judge, validate
+from coordlab.patterns.run import PatternRun
+from coordlab.world import Trace, World, validate
 from coordlab.world.faults import Fault
 from coordlab.world.latency import Latency
 
@@ -35,8 +37,12 @@ PATIENCE = 2
 
 
 @dataclass(frozen=True)
-class Task:
-    """``work`` seconds of work (at speed 1), owned by manager ``owner``, announced at ``at``."""
+class ContractTask:
+    """``work`` seconds of work (at speed 1), owned by manager ``owner``, announced at ``at``.
+
+    Not ``coordlab.patterns.tasks.Task`` (a step of a task graph, with a type and dependencies):
+    a contract-net task is a lump of work with an owner who auctions it.
+    """
 
     id: str
     work: float
@@ -54,10 +60,10 @@ class BidderView:
     queued: float  # seconds until it finishes everything it has been awarded
 
 
-Strategy = Callable[[BidderView, Task], "float | None"]
+Strategy = Callable[[BidderView, ContractTask], "float | None"]
 
 
-def bid_by_load(me: BidderView, task: Task) -> float:
+def bid_by_load(me: BidderView, task: ContractTask) -> float:
     """Bid the time until I would finish this task: my queue, then the task at my speed."""
     return me.queued + task.work / me.speed
 
@@ -65,7 +71,7 @@ def bid_by_load(me: BidderView, task: Task) -> float:
 class ContractPeer(Peer):
     """A peer that manages its own ``tasks`` by contract net and bids on everyone else's."""
 
-    def __init__(self, name: str, neighbours: Iterable[str] = (), *, tasks: Sequence[Task] = (),
+    def __init__(self, name: str, neighbours: Iterable[str] = (), *, tasks: Sequence[ContractTask] = (),
                  speed: float = 1.0, strategy: Strategy = bid_by_load, deadline: float = 0.5,
                  grace: float = 1.0, fails: float = 0.0, max_attempts: int = 5, **options: Any) -> None:
         super().__init__(name, neighbours, **options)
@@ -74,7 +80,7 @@ class ContractPeer(Peer):
             raise ValueError(f"speed={speed!r} is not allowed: speed must be > 0")
         self.speed = float(speed)
         self.strategy, self.deadline, self.grace = strategy, deadline, grace
-        self.max_attempts = max_attempts
+        self.max_attempts = validate.count("max_attempts", max_attempts)
         self.fails = validate.probability("fails", fails)
         self.free_at = 0.0                               # contractor: when my queue empties
         self.bids: dict[str, list[tuple[float, str]]] = {}  # manager: bids per open call
@@ -86,7 +92,7 @@ class ContractPeer(Peer):
             self.spawn(self.announce(task, after=task.at - self.now))
 
     # --- manager ----------------------------------------------------------------------
-    async def announce(self, task: Task, after: float = 0.0) -> None:
+    async def announce(self, task: ContractTask, after: float = 0.0) -> None:
         """Call for proposals, award at the deadline, and watch the winner keep its promise."""
         await self.sleep(max(0.0, after))
         attempt = self.attempt[task.id] = self.attempt.get(task.id, 0) + 1
@@ -110,7 +116,7 @@ class ContractPeer(Peer):
         if task.id not in self.finished and self.attempt[task.id] == attempt:
             await self.reannounce(task, attempt, winner, f"no done within {PATIENCE} x promise + grace")
 
-    async def reannounce(self, task: Task, attempt: int, winner: str, why: str) -> None:
+    async def reannounce(self, task: ContractTask, attempt: int, winner: str, why: str) -> None:
         self.log("award_failed", task=task.id, attempt=attempt, to=winner, why=why)
         await self.announce(task)
 
@@ -155,7 +161,7 @@ class ContractPeer(Peer):
     async def on_reject(self, msg) -> None:
         """Losing a bid needs no action."""
 
-    async def perform(self, task: Task, attempt: int, manager: str, wait: float) -> None:
+    async def perform(self, task: ContractTask, attempt: int, manager: str, wait: float) -> None:
         await self.sleep(wait)
         await self.work(task.work / self.speed, label=task.id)
         if self.rng.random() < self.fails:
@@ -164,33 +170,7 @@ class ContractPeer(Peer):
             await self.send(manager, "done", (task.id, attempt))
 
 
-# --- checking and measuring -------------------------------------------------------------
-def tasks_awarded_once_and_done(tasks: Sequence[Task]) -> Callable[[RunResult], Verdict]:
-    """A checker: every task done exactly once, and every award but the last withdrawn after a failure."""
-
-    def every_task_awarded_once_and_done(result: RunResult) -> Verdict:
-        offending = []
-        for task in tasks:
-            events = [e for e in result.trace.select(("announce", "award", "award_failed", "task_done"))
-                      if e.data["task"] == task.id]
-            done = [e for e in events if e.kind == "task_done"]
-            awards = [e for e in events if e.kind == "award"]
-            withdrawn = [e for e in events if e.kind == "award_failed"]
-            if len(done) != 1:
-                offending.extend(done or [e for e in events if e.kind == "announce"][:1]
-                                 or result.trace.select(("join", "crash", "leave"), agent=task.owner)[-1:])
-            elif len(awards) != len(withdrawn) + 1:
-                offending.extend(awards)
-        # Several orphaned tasks point at the same crash of their owner: show it once.
-        unique = sorted({e.seq: e for e in offending}.values(), key=lambda e: e.seq)
-        return judge("every task awarded once and done", unique,
-                     f"all {len(tasks)} tasks done exactly once, each by its one standing award",
-                     "{n} event(s) show a task not done (its announcement, or what happened to its owner), "
-                     "done twice, or awarded twice at once")
-
-    return every_task_awarded_once_and_done
-
-
+# --- measuring ------------------------------------------------------------------------
 def promise_lateness(trace: Trace) -> dict[str, float]:
     """Per task done: when its winner finished the work, minus when it had promised to.
 
@@ -208,14 +188,14 @@ def promise_lateness(trace: Trace) -> dict[str, float]:
             for e in trace.select("task_done")}
 
 
-def make_tasks(count: int, owners: Sequence[str], seed: int = 0, spacing: float = 1.0) -> list[Task]:
+def make_tasks(count: int, owners: Sequence[str], seed: int = 0, spacing: float = 1.0) -> list[ContractTask]:
     """``count`` tasks of 1–5 s of work, owned in turn by ``owners``, one every ``spacing`` s."""
     draw = random.Random(seed)
-    return [Task(f"t{i:02d}", float(draw.randint(1, 5)), owners[i % len(owners)], i * spacing)
+    return [ContractTask(f"t{i:02d}", float(draw.randint(1, 5)), owners[i % len(owners)], i * spacing)
             for i in range(count)]
 
 
-def greedy_makespan(tasks: Sequence[Task], speeds: dict[str, float]) -> float:
+def greedy_makespan(tasks: Sequence[ContractTask], speeds: dict[str, float]) -> float:
     """The central allocator: each task, in order, to whoever would finish it first.
 
     It sees every queue exactly, so it needs no bids: one ``assign`` and one ``done``
@@ -228,18 +208,12 @@ def greedy_makespan(tasks: Sequence[Task], speeds: dict[str, float]) -> float:
     return max(free_at.values())
 
 
-@dataclass
-class ContractRun:
+@dataclass(repr=False)
+class ContractRun(PatternRun):
     """One contract-net run: who did what, when the last task finished, what it cost."""
 
-    result: RunResult
-    tasks: list[Task]
+    tasks: list[ContractTask]
     speeds: dict[str, float]
-    verdict: Verdict
-
-    @property
-    def trace(self) -> Trace:
-        return self.result.trace
 
     @property
     def allocation(self) -> dict[str, str]:
@@ -254,21 +228,30 @@ class ContractRun:
     def messages(self) -> int:
         return len(self.trace.select("send"))
 
-    def __repr__(self) -> str:
-        return (f"<ContractRun {len(self.tasks)} tasks on {len(self.speeds)} peers: "
-                f"done={len(self.allocation)} makespan={self.makespan:.2f} messages={self.messages}>")
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """Headline numbers: tasks done, when the last one finished, messages, awards withdrawn."""
+        return {"tasks": len(self.tasks), "tasks done": len(self.allocation), "makespan": self.makespan,
+                "messages": self.messages, "awards withdrawn": len(self.trace.select("award_failed"))}
+
+    def describe(self) -> str:
+        return (f"{len(self.tasks)} tasks on {len(self.speeds)} peers: "
+                f"done={len(self.allocation)} makespan={self.makespan:.2f} messages={self.messages}")
 
 
-def run_contract_net(peers: int = 5, tasks: Sequence[Task] | None = None, *, speeds: Sequence[float] | None = None,
-                     strategy: Strategy = bid_by_load, seed: int = 0, fails: float = 0.0, managers: int | None = None,
-                     latency: Latency = 0.01, faults: Iterable[Fault] = ()) -> ContractRun:
+def run_contract_net(peers: int = 5, tasks: Sequence[ContractTask] | None = None, *,
+                     speeds: Sequence[float] | None = None, strategy: Strategy = bid_by_load, seed: int = 0,
+                     fails: float = 0.0, managers: int | None = None, latency: Latency = 0.01,
+                     faults: Iterable[Fault] = ()) -> ContractRun:
     """Allocate ``tasks`` among ``peers`` who all know each other.
 
     Default tasks: 20 from ``make_tasks``, owned in turn by the first ``managers`` peers
     (default: all of them). ``speeds`` (default 1, 1, 2, 0.5, 1, 1, 2, 0.5, …) say how
     fast each peer works; ``fails`` is each task's chance to fail at its contractor.
     """
-    names = peer_names(peers)
+    names = peer_names(validate.count("peers", peers))
+    if managers is not None:
+        validate.count("managers", managers, maximum=peers)
     tasks = make_tasks(20, names[:managers], seed) if tasks is None else list(tasks)
     for task in tasks:
         validate.known_agent("owner", task.owner, names)
@@ -279,4 +262,4 @@ def run_contract_net(peers: int = 5, tasks: Sequence[Task] | None = None, *, spe
                                fails=fails, tasks=[t for t in tasks if t.owner == name]))
     world.add_checker(tasks_awarded_once_and_done(tasks))
     result = world.run()
-    return ContractRun(result, tasks, dict(zip(names, speeds)), result.verdict())
+    return ContractRun(result=result, verdict=result.verdict(), tasks=tasks, speeds=dict(zip(names, speeds)))

@@ -14,8 +14,10 @@ goes wrong. Do not copy it. Its three flaws, each marked ``FLAW`` in the code:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from coordlab.world import Agent, RunResult, World
+from coordlab.patterns.run import PatternRun
+from coordlab.world import Agent, World, validate
 
 
 class NaivePeer(Agent):
@@ -65,12 +67,19 @@ class LoopFirstPeer(NaivePeer):
             await self.greet_everyone(kind="helo")
 
 
-def run_naive(n: int = 4, peer_class: type[NaivePeer] = NaivePeer) -> RunResult:
+@dataclass(repr=False)
+class NaiveRun(PatternRun):
+    """The textbook demo's run. Its verdict is the world's checkers only: the flaws show in
+    ``stop_reason`` (flaw 1) and in what the trace lacks (flaw 2), not in a checker of its own."""
+
+
+def run_naive(n: int = 4, peer_class: type[NaivePeer] = NaivePeer) -> NaiveRun:
     """The textbook demo: n peers named peer0…, peer0 greets everyone."""
-    names = [f"peer{i}" for i in range(n)]
+    names = [f"peer{i}" for i in range(validate.count("n", n))]
     world = World(seed=0)
     world.add(*(peer_class(name, names, greets=(name == names[0])) for name in names))
-    return world.run()
+    result = world.run()
+    return NaiveRun(result=result, verdict=result.verdict())
 
 
 def mesh_links(peers: Sequence[NaivePeer]) -> int:

@@ -3,7 +3,7 @@
 There is no registry and no full mesh. A peer starts knowing its ``neighbours`` (its
 *view*: the addresses it has), or only a ``contact`` it joins through: it sends ``join``,
 the contact adds it and answers ``welcome`` with the peers it knows. From then on views
-grow by gossip (``members``, in ``MemberPeer``) and shrink when a peer says ``bye``.
+grow by gossip (``members``, in ``discovery.MemberPeer``) and shrink when a peer says ``bye``.
 
 A peer given ``leaves_at`` leaves gracefully then (``bye`` to everyone it knows).
 
@@ -18,12 +18,9 @@ handler is recorded in the trace as ``unhandled``.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from coordlab.patterns.p2p.topology import peer_names
-from coordlab.world import Agent, RunResult, Trace, World, validate
+from coordlab.world import Agent, Trace, validate
 
 
 class Peer(Agent):
@@ -38,7 +35,7 @@ class Peer(Agent):
         self.departed: dict[str, None] = {}
         self.contact = contact
         self.period = period
-        self.rounds = rounds
+        self.rounds = validate.count("rounds", rounds, minimum=0)
         self.leaves_at = leaves_at
         self.know([*neighbours, *([contact] if contact else [])], quietly=True)
 
@@ -124,31 +121,13 @@ class Peer(Agent):
         self.leave()
 
 
-class MemberPeer(Peer):
-    """Discovery by gossip: every round, tell one random known peer who I know (anti-entropy)."""
-
-    async def every_round(self, number: int) -> None:
-        for name in self.pick(1):
-            await self.send(name, "members", self.membership())
-
-
-
-@dataclass
-class DiscoveryRun:
-    """Peers that joined through one contact each, then gossiped membership."""
-
-    result: RunResult
-    n: int
-    complete_round: int | None  # the first round by whose end every peer knew all n - 1 others
-    messages: int  # sent until the end of that round (all of them if it never happened)
-
-    @property
-    def trace(self) -> Trace:
-        return self.result.trace
-
-    def __repr__(self) -> str:
-        return (f"<DiscoveryRun {self.n} peers: everyone knew everyone by round {self.complete_round}, "
-                f"{self.messages} messages>")
+# --- reading a run: who is in, and whom each peer knows -----------------------------------
+def live_peers(trace: Trace) -> list[str]:
+    """The peers still in the world at the end of the run, and not crashed."""
+    alive: dict[str, bool] = {}
+    for event in trace.select(("join", "leave", "crash", "recover")):
+        alive[event.agent] = event.kind in ("join", "recover")
+    return [name for name, up in alive.items() if up]
 
 
 def view_sizes(trace: Trace) -> dict[str, int]:
@@ -156,38 +135,3 @@ def view_sizes(trace: Trace) -> dict[str, int]:
     sizes = {e.agent: 0 for e in trace.select("join")}
     sizes.update({e.agent: e.data["size"] for e in trace.select("view")})
     return sizes
-
-
-def first_full_view(trace: Trace, n: int) -> float | None:
-    """When every one of the n peers first knew all n - 1 others (None if never)."""
-    full: set[str] = set()
-    for event in trace.select("view"):
-        if event.data["size"] == n - 1:
-            full.add(event.agent)
-        else:
-            full.discard(event.agent)
-        if len(full) == n:
-            return event.time
-    return None
-
-
-def run_discovery(n: int = 16, *, rounds: int = 15, period: float = 1.0, seed: int = 0,
-                  leaves: dict[str, float] | None = None) -> DiscoveryRun:
-    """n peers join one by one (all within the first half round), each through a random
-    earlier peer, then gossip membership for ``rounds`` rounds.
-
-    Nobody is handed the list of peers: a newcomer knows one contact, and ``MemberPeer``
-    gossip spreads the rest. ``leaves`` maps peers to when they leave (saying ``bye``).
-    """
-    names = peer_names(n)
-    draw = random.Random(seed)
-    world = World(seed=seed)
-    world.add(MemberPeer(names[0], period=period, rounds=rounds))
-    for index, name in enumerate(names[1:], start=1):
-        world.add(MemberPeer(name, contact=draw.choice(names[:index]), period=period, rounds=rounds,
-                             leaves_at=(leaves or {}).get(name)), at=index * 0.5 * period / n)
-    result = world.run()
-    full = first_full_view(result.trace, n)
-    complete = None if full is None else math.floor(full / period)
-    end = math.inf if complete is None else (complete + 1) * period
-    return DiscoveryRun(result, n, complete, sum(1 for e in result.trace.select("send") if e.time < end))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from coordlab.patterns import protocol as shared
 from coordlab.patterns.protocol import MessageKind
-from coordlab.patterns.protocol import protocol_table as table_of
 
 PROTOCOL: tuple[MessageKind, ...] = (
     MessageKind("join", "newcomer", "any member it knows", "None", "let me in", part="membership"),
@@ -28,11 +28,11 @@ PROTOCOL: tuple[MessageKind, ...] = (
     MessageKind("share", "peer", "one random neighbour",
                 "(s, w)", "push-sum: half of my sum and half of my weight", part="averaging"),
     MessageKind("cfp", "manager", "every peer it knows",
-                "Task", "call for proposals: who can do this, by the deadline?", part="contract net"),
+                "ContractTask", "call for proposals: who can do this, by the deadline?", part="contract net"),
     MessageKind("propose", "contractor", "manager",
                 "bid (s)", "I can finish it in this many seconds", part="contract net"),
     MessageKind("refuse", "contractor", "manager", "None", "not me", part="contract net"),
-    MessageKind("award", "manager", "best bidder", "Task", "it is yours", part="contract net"),
+    MessageKind("award", "manager", "best bidder", "ContractTask", "it is yours", part="contract net"),
     MessageKind("reject", "manager", "other bidders", "task id", "someone else won", part="contract net"),
     MessageKind("done", "contractor", "manager", "task id", "finished", part="contract net"),
     MessageKind("failure", "contractor", "manager",
@@ -41,5 +41,5 @@ PROTOCOL: tuple[MessageKind, ...] = (
 
 
 def protocol_table() -> pd.DataFrame:
-    """The protocol as a table, one row per message kind."""
-    return table_of(PROTOCOL)
+    """The protocol as a table, one row per message kind (``coordlab.patterns.protocol.protocol_table``)."""
+    return shared.protocol_table(PROTOCOL)

@@ -11,6 +11,8 @@ import math
 import networkx as nx
 import numpy as np
 
+from coordlab.world import validate
+
 TOPOLOGIES = ("complete", "ring", "grid", "small-world", "scale-free")
 
 
@@ -41,8 +43,7 @@ def make_topology(kind: str, n: int, seed: int = 0) -> nx.Graph:
     if kind not in TOPOLOGIES:
         raise ValueError(f"topology={kind!r} is not allowed: choose one of {', '.join(TOPOLOGIES)} "
                          "or pass any connected networkx graph")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"n={n!r} is not allowed: a topology needs an int number of peers >= 2")
+    n = validate.count("n", n, minimum=2)
     if kind == "complete":
         graph = nx.complete_graph(n)
     elif kind == "ring":

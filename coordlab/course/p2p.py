@@ -61,7 +61,8 @@ def check_push_pull(peer_class: type[RumourPeer]) -> CheckResult:
                       f"push-pull needs about {push_pull_rounds(GOSSIP_PEERS):.1f}",
                       "peers that lack the rumour must ask for it too (the pull half), not only wait to be told")
     return passed(PUSH_PULL, f"all {GOSSIP_PEERS} peers informed in every seed, after {mean:.1f} rounds on "
-                  f"average (theory: {push_pull_rounds(GOSSIP_PEERS):.1f}; push alone: {push_rounds(GOSSIP_PEERS):.1f})")
+                  f"average (theory: {push_pull_rounds(GOSSIP_PEERS):.1f}; "
+                  f"push alone: {push_rounds(GOSSIP_PEERS):.1f})")
 
 
 CONTRACT_SEEDS = range(3)
