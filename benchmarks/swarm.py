@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 from coordlab.patterns.swarm import AntColonySystem, Vicsek, vicsek_step_one_by_one
+from coordlab.patterns.swarm.naive import brute_force_headings
 
 
 def seconds(action, repeat: int = 1) -> float:
@@ -37,28 +38,13 @@ def vicsek_ratio(agents: int = 10_000, steps: int = 3) -> None:
           f"per-agent loop {per_agent * 1e3:.0f} ms/step -> {per_agent / vectorised:.0f}x faster (target >= 100x)")
 
 
-def brute_force_headings(agents: range, positions, headings, box: float, radius: float) -> list[float]:
-    """The Vicsek rule with no neighbour search at all: every agent looks at all N others."""
-    out = []
-    for k in agents:
-        x, y = positions[k]
-        sx = sy = 0.0
-        for (px, py), h in zip(positions, headings):
-            dx, dy = px - x, py - y
-            dx -= box * round(dx / box)
-            dy -= box * round(dy / box)
-            if dx * dx + dy * dy < radius * radius:
-                sx, sy = sx + math.cos(h), sy + math.sin(h)
-        out.append(math.atan2(sy, sx))
-    return out
-
-
 def vicsek_vs_brute_force(agents: int = 10_000, sample: int = 100) -> None:
     """Per-agent O(N^2) loop, timed on ``sample`` agents and scaled to N (each agent costs the same)."""
     flock = Vicsek(agents=agents, box=math.sqrt(agents), noise=1.0, record_every=10**9, seed=0)
     vectorised = seconds(lambda: flock.run(3), repeat=3) / 3
     positions, headings = flock.positions.tolist(), flock.headings.tolist()
-    per_agent = seconds(lambda: brute_force_headings(range(sample), positions, headings, flock.box, flock.radius))
+    per_agent = seconds(lambda: brute_force_headings(positions, headings, box=flock.box, radius=flock.radius,
+                                                     agents=range(sample)))
     per_step = per_agent * agents / sample
     print(f"  vs an O(N^2) per-agent loop (no cell list; timed on {sample} agents, scaled to {agents}): "
           f"{per_step:.0f} s/step -> {per_step / vectorised:,.0f}x faster")

@@ -1,9 +1,8 @@
-"""Stigmergy foraging: food conservation, the naive bug, evaporation, the per-ant rule."""
+"""Stigmergy foraging: food conservation, evaporation, the per-ant rule, killing ants."""
 import numpy as np
 import pytest
 
-from coordlab.patterns.swarm import Foraging, choose_move, choose_moves, deposit_in_dict, naive_deposit_in_dict
-from coordlab.patterns.swarm.foraging import deposit
+from coordlab.patterns.swarm import Foraging, choose_move, choose_moves
 
 
 def test_food_is_conserved_and_returned_never_decreases():
@@ -39,24 +38,6 @@ def test_vectorised_move_rule_agrees_with_the_one_ant_rule():
     assert together.tolist() == one_by_one
 
 
-def test_grid_deposit_matches_the_dictionary_store_with_and_without_the_bug():
-    cells = [(1, 2), (3, 3), (1, 2), (0, 0), (1, 2)]
-    for naive, store in ((False, deposit_in_dict), (True, naive_deposit_in_dict)):
-        grid, pheromones = np.zeros((4, 4)), {}
-        for cell in cells:  # one drop at a time, as the toy swarm does
-            deposit(grid, np.array([cell]), np.array([0.5]), naive=naive)
-            store(pheromones, cell, 0.5)
-        assert {cell: value["trail"] for cell, value in pheromones.items()} == \
-            {cell: grid[cell] for cell in pheromones}
-    assert pheromones[(1, 2)]["trail"] == 0.5  # the bug: three drops, and only the last one is left
-
-
-def test_the_naive_bug_costs_most_of_the_food():
-    correct = np.mean([Foraging(seed=s).run(800).returned for s in (0, 1)])
-    naive = np.mean([Foraging(seed=s, naive_deposit=True).run(800).returned for s in (0, 1)])
-    assert naive < 0.6 * correct
-
-
 def test_evaporating_everything_at_once_leaves_ants_searching_blind():
     """With evaporation=1 no trail survives a step, so foraging falls to the no-pheromone level."""
     moderate = np.mean([Foraging(evaporation=0.01, seed=s).run(800).returned for s in (0, 1)])
@@ -69,7 +50,7 @@ def test_kill_half_mid_run_and_continue():
     colony = Foraging(ants=60, seed=0).run(100)
     colony.kill(fraction=0.5)
     colony.run(100)
-    assert colony.history.ants[100] == 60 and colony.history.ants[-1] == 30
+    assert colony.history.agents[100] == 60 and colony.history.agents[-1] == 30
     colony.kill(indices=[0, 1])
     assert len(colony.positions) == 28
     with pytest.raises(ValueError, match="at least one must survive"):

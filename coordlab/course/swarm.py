@@ -47,10 +47,12 @@ def check_evaporation(choose_evaporation: Callable[[], float]) -> CheckResult:
     if yours >= 0.85 * best:
         return passed(EVAPORATION, f"evaporation={rate:g} returns {yours:.1f} food on average "
                                    f"(best on the check's grid: {best:.1f} at {best_rate:g})")
-    direction = "too little: old trails never fade, so ants keep following them to piles already empty" if rate < best_rate else \
-        "too much: trails vanish before other ants can follow them"
-    return failed(EVAPORATION, f"evaporation={rate:g} returns {yours:.1f} food on average, "
-                               f"but {best:.1f} is possible", f"that is {direction}; sweep a few rates and keep the best")
+    if rate < best_rate:
+        direction = "too little: old trails never fade, so ants keep following them to piles already empty"
+    else:
+        direction = "too much: trails vanish before other ants can follow them"
+    return failed(EVAPORATION, f"evaporation={rate:g} returns {yours:.1f} food on average, but {best:.1f} is possible",
+                  f"that is {direction}; sweep a few rates and keep the best")
 
 
 def _transition_cases(count: int = 300, cities: int = 8, seed: int = 5):
@@ -64,7 +66,8 @@ def _transition_cases(count: int = 300, cities: int = 8, seed: int = 5):
         unvisited = sorted(rng.choice(others, size=int(rng.integers(1, cities)), replace=False).tolist())
         yield dict(current=current, unvisited=unvisited, pheromone=pheromone, closeness=closeness,
                    alpha=float(rng.choice([0.0, 1.0, 2.0])), beta=float(rng.choice([0.0, 1.0, 2.0, 5.0])),
-                   q0=float(rng.choice([0.0, 0.5, 0.9, 1.0])), u_exploit=float(rng.random()), u_pick=float(rng.random()))
+                   q0=float(rng.choice([0.0, 0.5, 0.9, 1.0])), u_exploit=float(rng.random()),
+                   u_pick=float(rng.random()))
 
 
 @exercise_check(TRANSITION)

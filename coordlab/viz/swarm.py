@@ -11,9 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from coordlab.patterns.swarm.flocking import FlockFrame
-from coordlab.patterns.swarm.foraging import ForagingFrame
-from coordlab.patterns.swarm.tsplib import Instance
+from coordlab.patterns.swarm import FlockFrame, ForagingFrame, Instance
 
 
 def foraging_frame(frame: ForagingFrame, nest: Sequence[int], *, title: str = "") -> Figure:

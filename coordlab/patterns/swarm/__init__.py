@@ -5,17 +5,43 @@ near them. A swarm is stepped in vectorised form (one agent = one row of numpy a
 and each rule also exists as a plain-Python function for one agent, which the tests check
 against the vectorised version.
 
-* ``Foraging``: ants, a nest, food piles and a pheromone field (``foraging``).
-* ``AntColonySystem`` / ``MaxMinAntSystem``: ant colony optimisation on TSPLIB (``aco``).
-* ``Vicsek`` / ``Boids``: flocking in a periodic box, measured by its order parameter (``flocking``).
+One module per idea, in the order notebook 05 tells them:
 
-Every swarm takes ``seed``, has ``step()``, ``run(steps)``, ``kill(fraction=... | indices=...)``
-and a ``history`` that the pictures in ``coordlab.viz.swarm`` and the checks read.
+* ``swarm``     the base every swarm extends: ``seed``, ``step()``, ``run(steps)``,
+  ``kill(fraction=... | indices=...)`` and a ``history`` that the pictures in
+  ``coordlab.viz.swarm`` and the checkers read;
+* ``protocol``  the channels agents coordinate through (no messages), as a table (``protocol_table()``);
+* ``foraging``  ``Foraging``: ants, a nest, food piles and a pheromone field;
+* ``tsplib``    the shipped TSPLIB instances, scored with TSPLIB's own distance rule;
+* ``tours``     the nearest-neighbour tour and 2-opt, which ant colonies lean on;
+* ``aco``       ``AntColonySystem`` / ``MaxMinAntSystem``: ant colony optimisation on TSPLIB;
+* ``flocking``  ``Vicsek`` / ``Boids``: flocking in a periodic box, measured by its order parameter;
+* ``checks``    what every swarm must respect, as checkers returning a ``Verdict``;
+* ``naive``     widely copied textbook swarm code, flaws included (for "Break" only).
 """
-from coordlab.patterns.swarm import tsplib
-from coordlab.patterns.swarm.aco import AntColonySystem, ColonyHistory, MaxMinAntSystem, next_cities, next_city
+from coordlab.patterns.swarm import naive, tours, tsplib
+from coordlab.patterns.swarm.aco import (
+    AntColony,
+    AntColonySystem,
+    ColonyFrame,
+    ColonyHistory,
+    MaxMinAntSystem,
+    next_cities,
+    next_city,
+)
+from coordlab.patterns.swarm.checks import (
+    ants_on_grid,
+    best_never_worse,
+    check_tour,
+    constant_speed,
+    food_conserved,
+    inside_box,
+    valid_best_tour,
+)
 from coordlab.patterns.swarm.flocking import (
     Boids,
+    Flock,
+    FlockFrame,
     FlockHistory,
     Vicsek,
     align,
@@ -27,18 +53,22 @@ from coordlab.patterns.swarm.flocking import (
 )
 from coordlab.patterns.swarm.foraging import (
     Foraging,
+    ForagingFrame,
     ForagingHistory,
     choose_move,
     choose_moves,
     deposit_in_dict,
-    naive_deposit_in_dict,
 )
+from coordlab.patterns.swarm.protocol import PROTOCOL, protocol_table
+from coordlab.patterns.swarm.swarm import Swarm, SwarmHistory
 from coordlab.patterns.swarm.tours import nearest_neighbour_tour, two_opt
 from coordlab.patterns.swarm.tsplib import INSTANCES, Instance, load
 
 __all__ = [
-    "INSTANCES", "AntColonySystem", "Boids", "ColonyHistory", "FlockHistory", "Foraging", "ForagingHistory",
-    "Instance", "MaxMinAntSystem", "Vicsek", "align", "boid_heading", "choose_move", "choose_moves", "deposit_in_dict", "load",
-    "naive_deposit_in_dict", "nearest_neighbour_tour", "neighbour_pairs", "next_cities", "next_city",
-    "order_parameter", "random_order", "tsplib", "two_opt", "vicsek_step_one_by_one",
+    "INSTANCES", "PROTOCOL", "AntColony", "AntColonySystem", "Boids", "ColonyFrame", "ColonyHistory", "Flock",
+    "FlockFrame", "FlockHistory", "Foraging", "ForagingFrame", "ForagingHistory", "Instance", "MaxMinAntSystem",
+    "Swarm", "SwarmHistory", "Vicsek", "align", "ants_on_grid", "best_never_worse", "boid_heading", "check_tour",
+    "choose_move", "choose_moves", "constant_speed", "deposit_in_dict", "food_conserved", "inside_box", "load",
+    "naive", "nearest_neighbour_tour", "neighbour_pairs", "next_cities", "next_city", "order_parameter",
+    "protocol_table", "random_order", "tours", "tsplib", "two_opt", "valid_best_tour", "vicsek_step_one_by_one",
 ]

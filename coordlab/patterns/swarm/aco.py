@@ -13,13 +13,13 @@ and can be checked against each other.
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from coordlab.patterns.swarm.population import at_least, victims
+from coordlab.patterns.swarm.swarm import Swarm, SwarmHistory
 from coordlab.patterns.swarm.tours import nearest_neighbour_tour, two_opt
 from coordlab.patterns.swarm.tsplib import Instance, load
 from coordlab.world import validate
@@ -54,32 +54,43 @@ def next_cities(current: np.ndarray, unvisited: np.ndarray, rating: np.ndarray, 
     return np.where(u_exploit < q0, best, roulette)
 
 
+@dataclass(frozen=True, eq=False)
+class ColonyFrame:
+    """A snapshot: the pheromone on every edge and the best tour so far."""
+
+    step: int
+    pheromone: np.ndarray
+    best_tour: np.ndarray
+
+
 @dataclass
-class ColonyHistory:
-    """One entry per iteration: what the pictures and the checks read."""
+class ColonyHistory(SwarmHistory):
+    """One entry per iteration (``frames``, of ``ColonyFrame``, every ``record_every`` iterations)."""
 
     best_length: list[int] = field(default_factory=list)  # best tour found so far
     iteration_best: list[int] = field(default_factory=list)  # best tour of this iteration's ants
-    ants: list[int] = field(default_factory=list)  # ants alive in this iteration
 
 
-class AntColony(ABC):
+class AntColony(Swarm):
     """What every ant colony shares: building tours, 2-opt, the best-so-far tour and the history.
 
+    One step is one iteration: every ant builds a whole tour, then pheromone is updated.
     Subclasses say how pheromone changes: ``_after_moves`` (while ants walk) and
     ``_after_iteration`` (once every tour is built).
     """
 
+    history: ColonyHistory
+
     def __init__(self, instance: Instance | str, *, ants: int, alpha: float, beta: float, rho: float,
-                 q0: float, local_search: bool, seed: int | None) -> None:
+                 q0: float, local_search: bool, record_every: int, seed: int | None) -> None:
         self.instance = load(instance) if isinstance(instance, str) else instance
-        self.ants = at_least("ants", ants, 1)
+        self.ants = validate.count("ants", ants)
         self.alpha = validate.number("alpha", alpha, minimum=0)
         self.beta = validate.number("beta", beta, minimum=0)
         self.rho = validate.probability("rho", rho)
         self.q0 = validate.probability("q0", q0)
         self.local_search = local_search
-        self.rng = np.random.default_rng(seed)
+        super().__init__(history=ColonyHistory(), record_every=record_every, seed=seed)
         distances = self.instance.distances
         # A distance that rounds to 0 counts as 0.5, so closeness stays finite.
         self.closeness = np.where(np.eye(len(distances), dtype=bool), 0.0, 1.0 / np.maximum(distances, 0.5))
@@ -88,7 +99,11 @@ class AntColony(ABC):
         self.rating = np.empty_like(self.pheromone)
         self.best_tour: np.ndarray | None = None
         self.best_length: int | None = None
-        self.history = ColonyHistory()
+        self.iteration_best: int | None = None  # the shortest tour of the last iteration
+
+    @property
+    def agents(self) -> int:
+        return self.ants
 
     @abstractmethod
     def _initial_pheromone(self) -> float:
@@ -122,7 +137,7 @@ class AntColony(ABC):
         self._after_moves(tours[:, -1], tours[:, 0])  # the edge that closes the tour
         return tours
 
-    def step(self) -> None:
+    def _advance(self) -> None:
         """One iteration: every ant builds a tour (then 2-opt, if on), then pheromone is updated."""
         tours = self.build_tours()
         if self.local_search:
@@ -130,22 +145,21 @@ class AntColony(ABC):
         distances = self.instance.distances
         lengths = distances[tours, np.roll(tours, -1, axis=1)].sum(axis=1)
         best = int(np.argmin(lengths))
+        self.iteration_best = int(lengths[best])
         if self.best_length is None or lengths[best] < self.best_length:
             self.best_tour, self.best_length = tours[best].copy(), int(lengths[best])
         self._after_iteration(tours, lengths)
+
+    def _keep(self, alive: np.ndarray) -> None:
+        """Ants are interchangeable: later iterations simply send fewer of them."""
+        self.ants = int(alive.sum())
+
+    def _measure(self) -> None:
         self.history.best_length.append(self.best_length)
-        self.history.iteration_best.append(int(lengths[best]))
-        self.history.ants.append(self.ants)
+        self.history.iteration_best.append(self.iteration_best)
 
-    def run(self, iterations: int) -> AntColony:
-        """Run ``iterations`` more iterations; returns the colony so calls can be chained."""
-        for _ in range(at_least("iterations", iterations, 0)):
-            self.step()
-        return self
-
-    def kill(self, fraction: float | None = None, indices: Sequence[int] | None = None) -> None:
-        """Remove ants (a random ``fraction`` or exact ``indices``); later iterations use fewer ants."""
-        self.ants -= len(victims(self.ants, fraction, indices, self.rng))
+    def _frame(self) -> ColonyFrame:
+        return ColonyFrame(self.steps, self.pheromone.copy(), self.best_tour.copy())
 
     def gap(self) -> float:
         """How far the best tour so far is above the known optimum, in percent."""
@@ -165,9 +179,10 @@ class AntColonySystem(AntColony):
     """
 
     def __init__(self, instance: Instance | str, *, ants: int = 10, alpha: float = 1.0, beta: float = 2.0,
-                 rho: float = 0.1, q0: float = 0.9, local_search: bool = False, seed: int | None = None) -> None:
+                 rho: float = 0.1, q0: float = 0.9, local_search: bool = False, record_every: int = 10,
+                 seed: int | None = None) -> None:
         super().__init__(instance, ants=ants, alpha=alpha, beta=beta, rho=rho, q0=q0,
-                         local_search=local_search, seed=seed)
+                         local_search=local_search, record_every=record_every, seed=seed)
 
     def _initial_pheromone(self) -> float:
         self.tau0 = 1.0 / (self.instance.cities * self.nearest_neighbour_length)
@@ -196,9 +211,10 @@ class MaxMinAntSystem(AntColony):
     p_best = 0.05  # Stützle & Hoos: chance the converged colony rebuilds the best tour
 
     def __init__(self, instance: Instance | str, *, ants: int = 10, alpha: float = 1.0, beta: float = 2.0,
-                 rho: float = 0.02, q0: float = 0.0, local_search: bool = False, seed: int | None = None) -> None:
+                 rho: float = 0.02, q0: float = 0.0, local_search: bool = False, record_every: int = 10,
+                 seed: int | None = None) -> None:
         super().__init__(instance, ants=ants, alpha=alpha, beta=beta, rho=rho, q0=q0,
-                         local_search=local_search, seed=seed)
+                         local_search=local_search, record_every=record_every, seed=seed)
 
     def _initial_pheromone(self) -> float:
         return self._limits(self.nearest_neighbour_length)[1]

@@ -17,14 +17,14 @@ agent at a time in plain Python, the reference the vectorised step is checked ag
 from __future__ import annotations
 
 import math
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from coordlab.patterns.swarm.population import at_least, positive, victims
+from coordlab.patterns.swarm.swarm import Swarm, SwarmHistory
 from coordlab.world import validate
 
 
@@ -74,9 +74,11 @@ def vicsek_step_one_by_one(positions: Sequence[tuple[float, float]], headings: S
     new_positions, new_headings = [], []
     for k, (x, y) in enumerate(positions):
         cx, cy = cell(x, y)
-        nearby = {j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in members[(cx + dx) % per_side, (cy + dy) % per_side]}
+        nearby = {j for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                  for j in members[(cx + dx) % per_side, (cy + dy) % per_side]}
         neighbours = [headings[j] for j in sorted(nearby)
-                      if math.hypot(periodic_offset(x, positions[j][0], box), periodic_offset(y, positions[j][1], box)) < radius]
+                      if math.hypot(periodic_offset(x, positions[j][0], box),
+                                    periodic_offset(y, positions[j][1], box)) < radius]
         heading = wrap_angle(align(neighbours) + noise[k])
         new_headings.append(heading)
         new_positions.append(((x + speed * math.cos(heading)) % box, (y + speed * math.sin(heading)) % box))
@@ -143,31 +145,40 @@ class FlockFrame:
 
 
 @dataclass
-class FlockHistory:
-    """One entry per step (``frames`` every ``record_every`` steps)."""
+class FlockHistory(SwarmHistory):
+    """One entry per step (``frames``, of ``FlockFrame``, every ``record_every`` steps)."""
 
     order: list[float] = field(default_factory=list)
-    agents: list[int] = field(default_factory=list)
-    frames: list[FlockFrame] = field(default_factory=list)
 
 
-class Flock(ABC):
+def positive(name: str, value: object) -> float:
+    """Return ``value`` as a float, or raise if it is not a number > 0 (a size, a radius)."""
+    number = validate.number(name, value, minimum=0)
+    if number == 0:
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be > 0")
+    return number
+
+
+class Flock(Swarm):
     """Agents at constant ``speed`` in a periodic ``box``; subclasses choose the new headings."""
+
+    history: FlockHistory
 
     def __init__(self, *, agents: int, box: float, radius: float, speed: float, noise: float,
                  record_every: int, seed: int | None) -> None:
-        agents = at_least("agents", agents, 2)
+        agents = validate.count("agents", agents, minimum=2)
         self.box = positive("box", box)
         self.radius = positive("radius", radius)
         self.speed = validate.number("speed", speed, minimum=0)
         self.noise = validate.number("noise", noise, minimum=0)
-        self.record_every = at_least("record_every", record_every, 1)
-        self.rng = np.random.default_rng(seed)
+        super().__init__(history=FlockHistory(), record_every=record_every, seed=seed)
         self.positions = self.rng.random((agents, 2)) * self.box
         self.headings = self.rng.uniform(-math.pi, math.pi, agents)
-        self.steps = 0
-        self.history = FlockHistory()
         self._record()
+
+    @property
+    def agents(self) -> int:
+        return len(self.headings)
 
     def turns(self) -> np.ndarray:
         """This step's random turns, uniform in [-noise/2, noise/2]."""
@@ -177,34 +188,24 @@ class Flock(ABC):
     def new_headings(self) -> np.ndarray:
         """Every agent's heading for the next step, before wrapping into [-pi, pi)."""
 
-    def step(self) -> None:
+    def _advance(self) -> None:
         """Everyone turns (simultaneously, from the same snapshot), then moves ``speed`` forward."""
         self.headings = wrap_angle(self.new_headings())
         self.positions += self.speed * np.column_stack([np.cos(self.headings), np.sin(self.headings)])
         self.positions %= self.box
-        self.steps += 1
-        self._record()
 
     def order(self) -> float:
+        """The flock's order parameter now (1 = all aligned, ~0 = disordered)."""
         return order_parameter(self.headings)
 
-    def _record(self) -> None:
-        self.history.order.append(self.order())
-        self.history.agents.append(len(self.headings))
-        if self.steps % self.record_every == 0:
-            self.history.frames.append(FlockFrame(self.steps, self.positions.copy(), self.headings.copy()))
-
-    def run(self, steps: int) -> Flock:
-        """Run ``steps`` more steps; returns the flock so calls can be chained."""
-        for _ in range(at_least("steps", steps, 0)):
-            self.step()
-        return self
-
-    def kill(self, fraction: float | None = None, indices: Sequence[int] | None = None) -> None:
-        """Remove agents (a random ``fraction`` or exact ``indices``); the rest fly on."""
-        alive = np.ones(len(self.headings), dtype=bool)
-        alive[victims(len(self.headings), fraction, indices, self.rng)] = False
+    def _keep(self, alive: np.ndarray) -> None:
         self.positions, self.headings = self.positions[alive], self.headings[alive]
+
+    def _measure(self) -> None:
+        self.history.order.append(self.order())
+
+    def _frame(self) -> FlockFrame:
+        return FlockFrame(self.steps, self.positions.copy(), self.headings.copy())
 
 
 class Vicsek(Flock):

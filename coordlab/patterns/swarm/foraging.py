@@ -9,8 +9,9 @@ many ants keep topping up is followed.
 The environment is the only channel: that is stigmergy.
 
 ``choose_move`` is one ant's rule in plain Python; ``choose_moves`` is the same rule for
-all ants at once. ``deposit_in_dict`` / ``naive_deposit_in_dict`` are the dictionary
-pheromone store of the widely copied toy swarm, with and without its bug.
+all ants at once. ``deposit_in_dict`` is the dictionary pheromone store of the widely copied
+toy swarm as it was meant to work, the reference the grid's ``deposit`` is checked against
+(its bug, as copied, is in ``coordlab.patterns.swarm.naive``).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coordlab.patterns.swarm.population import at_least, victims
+from coordlab.patterns.swarm.swarm import Swarm, SwarmHistory
 from coordlab.world import validate
 
 #: The four moves, as (row, column) steps: north, east, south, west.
@@ -56,30 +57,13 @@ def deposit_in_dict(pheromones: dict, cell: tuple[int, int], amount: float) -> N
     pheromones[cell]["trail"] += amount
 
 
-def naive_deposit_in_dict(pheromones: dict, cell: tuple[int, int], amount: float) -> None:
-    """The toy swarm's pheromone store as widely copied: BUGGY, kept to show the bug.
-
-    The second test looks in the wrong dictionary: ``"trail"`` is never a key of
-    ``pheromones`` (its keys are cells), so the trail is reset to zero at every deposit
-    and holds only the last ant's drop. No trail ever builds up.
-    """
-    if cell not in pheromones:
-        pheromones[cell] = {}
-    if "trail" not in pheromones:  # BUG: should be `pheromones[cell]`
-        pheromones[cell]["trail"] = 0.0
-    pheromones[cell]["trail"] += amount
-
-
-def deposit(pheromone: np.ndarray, cells: np.ndarray, amounts: np.ndarray, *, naive: bool = False) -> None:
+def deposit(pheromone: np.ndarray, cells: np.ndarray, amounts: np.ndarray) -> None:
     """Drop ``amounts`` on ``cells`` (rows of (row, column)) of the ``pheromone`` grid, in place.
 
-    ``naive=True`` reproduces ``naive_deposit_in_dict``: each drop replaces what was there.
+    Drops on the same cell add up, as in ``deposit_in_dict`` one drop at a time.
     """
-    if naive:
-        pheromone[cells[:, 0], cells[:, 1]] = amounts
-    else:
-        flat = np.bincount(np.ravel_multi_index(cells.T, pheromone.shape), amounts, pheromone.size)
-        pheromone += flat.reshape(pheromone.shape)
+    flat = np.bincount(np.ravel_multi_index(cells.T, pheromone.shape), amounts, pheromone.size)
+    pheromone += flat.reshape(pheromone.shape)
 
 
 def spread_and_evaporate(pheromone: np.ndarray, diffusion: float, evaporation: float) -> np.ndarray:
@@ -101,39 +85,38 @@ class ForagingFrame:
 
 
 @dataclass
-class ForagingHistory:
-    """One entry per step (``frames`` every ``record_every`` steps)."""
+class ForagingHistory(SwarmHistory):
+    """One entry per step (``frames``, of ``ForagingFrame``, every ``record_every`` steps)."""
 
     food_returned: list[int] = field(default_factory=list)  # total delivered to the nest so far
-    ants: list[int] = field(default_factory=list)
-    frames: list[ForagingFrame] = field(default_factory=list)
 
 
-class Foraging:
+class Foraging(Swarm):
     """Ants on a square grid with a nest in the middle and food in a few piles.
 
     ``evaporation`` is the fraction of pheromone lost per step, ``diffusion`` the fraction
     shared with neighbours, ``wander`` the chance of a random step, ``drop`` what a carrier
     deposits per step and ``threshold`` the least pheromone a searching ant follows.
     Each food pile is the 3x3 block around its (row, column), ``food_per_pile // 9`` a cell.
-    ``naive_deposit=True`` runs the toy swarm's bug (see ``naive_deposit_in_dict``).
+    ``naive.NaiveForaging`` is the same colony with the toy swarm's deposit bug.
     """
 
-    def __init__(self, *, ants: int = 100, size: int = 41, food: Sequence[tuple[int, int]] = ((8, 30), (32, 8), (36, 36)),
+    history: ForagingHistory
+
+    def __init__(self, *, ants: int = 100, size: int = 41,
+                 food: Sequence[tuple[int, int]] = ((8, 30), (32, 8), (36, 36)),
                  food_per_pile: int = 90, evaporation: float = 0.01, diffusion: float = 0.3,
                  wander: float = 0.1, drop: float = 1.0, threshold: float = 1.0,
-                 naive_deposit: bool = False, record_every: int = 10, seed: int | None = None) -> None:
-        self.size = at_least("size", size, 5)
-        ants = at_least("ants", ants, 1)
-        food_per_pile = at_least("food_per_pile", food_per_pile, 0)
+                 record_every: int = 10, seed: int | None = None) -> None:
+        self.size = validate.count("size", size, minimum=5)
+        ants = validate.count("ants", ants)
+        food_per_pile = validate.count("food_per_pile", food_per_pile, minimum=0)
         self.evaporation = validate.probability("evaporation", evaporation)
         self.diffusion = validate.probability("diffusion", diffusion)
         self.wander = validate.probability("wander", wander)
         self.drop = validate.number("drop", drop, minimum=0)
         self.threshold = validate.number("threshold", threshold, minimum=0)
-        self.naive_deposit = naive_deposit
-        self.record_every = at_least("record_every", record_every, 1)
-        self.rng = np.random.default_rng(seed)
+        super().__init__(history=ForagingHistory(), record_every=record_every, seed=seed)
         self.nest = np.array([size // 2, size // 2])
         rows, cols = np.indices((size, size))
         self.nest_scent = -np.hypot(rows - self.nest[0], cols - self.nest[1])  # higher = closer to the nest
@@ -146,12 +129,15 @@ class Foraging:
         self.pheromone = np.zeros((size, size))
         self.positions = np.tile(self.nest, (ants, 1))
         self.carrying = np.zeros(ants, dtype=bool)
-        self.steps = 0
         self.returned = 0
-        self.history = ForagingHistory()
+        self.lost = 0  # food that died with the ants carrying it
         self._record()
 
-    def step(self) -> None:
+    @property
+    def agents(self) -> int:
+        return len(self.positions)
+
+    def _advance(self) -> None:
         """Every ant moves once; carriers drop pheromone; ants pick up or deliver food; the field spreads."""
         ants = len(self.positions)
         neighbours = np.clip(self.positions[:, None, :] + MOVES[None, :, :], 0, self.size - 1)
@@ -167,13 +153,14 @@ class Foraging:
                              u_wander=u_wander, u_move=u_move)
         self.positions = neighbours[np.arange(ants), moves]
         if self.carrying.any():
-            cells = self.positions[self.carrying]
-            deposit(self.pheromone, cells, np.full(len(cells), self.drop), naive=self.naive_deposit)
+            self._drop_pheromone(self.positions[self.carrying])
         self._pick_up()
         self._deliver()
         self.pheromone = spread_and_evaporate(self.pheromone, self.diffusion, self.evaporation)
-        self.steps += 1
-        self._record()
+
+    def _drop_pheromone(self, cells: np.ndarray) -> None:
+        """Every carrier drops ``drop`` on the cell it stands on (``cells``: one row each)."""
+        deposit(self.pheromone, cells, np.full(len(cells), self.drop))
 
     def _pick_up(self) -> None:
         """Searching ants on food take one unit each, first come first served while the pile lasts."""
@@ -194,21 +181,14 @@ class Foraging:
         self.returned += int(home.sum())
         self.carrying[home] = False
 
-    def _record(self) -> None:
-        self.history.food_returned.append(self.returned)
-        self.history.ants.append(len(self.positions))
-        if self.steps % self.record_every == 0:
-            self.history.frames.append(ForagingFrame(self.steps, self.pheromone.copy(), self.positions.copy(),
-                                                     self.carrying.copy(), self.food.copy()))
-
-    def run(self, steps: int) -> Foraging:
-        """Run ``steps`` more steps; returns the model so calls can be chained."""
-        for _ in range(at_least("steps", steps, 0)):
-            self.step()
-        return self
-
-    def kill(self, fraction: float | None = None, indices: Sequence[int] | None = None) -> None:
-        """Remove ants (a random ``fraction`` or exact ``indices``); food they carried is lost."""
-        alive = np.ones(len(self.positions), dtype=bool)
-        alive[victims(len(self.positions), fraction, indices, self.rng)] = False
+    def _keep(self, alive: np.ndarray) -> None:
+        """The killed ants leave the grid, and the food they carried is lost."""
+        self.lost += int(self.carrying[~alive].sum())
         self.positions, self.carrying = self.positions[alive], self.carrying[alive]
+
+    def _measure(self) -> None:
+        self.history.food_returned.append(self.returned)
+
+    def _frame(self) -> ForagingFrame:
+        return ForagingFrame(self.steps, self.pheromone.copy(), self.positions.copy(), self.carrying.copy(),
+                             self.food.copy())

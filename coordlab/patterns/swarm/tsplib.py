@@ -12,6 +12,8 @@ from importlib import resources
 
 import numpy as np
 
+from coordlab.patterns.swarm.checks import check_tour
+
 #: The instances shipped in ``coordlab/data/tsplib/`` (their published optima are in its README).
 INSTANCES = ("eil51", "berlin52", "st70", "kroA100")
 
@@ -44,17 +46,6 @@ def euc_2d(coordinates: np.ndarray) -> np.ndarray:
     """All pairwise TSPLIB EUC_2D distances: Euclidean, rounded half up to an integer."""
     difference = coordinates[:, None, :] - coordinates[None, :, :]
     return np.floor(np.sqrt((difference**2).sum(axis=-1)) + 0.5).astype(np.int64)
-
-
-def check_tour(tour: object, cities: int) -> np.ndarray:
-    """Return ``tour`` as an integer array, or raise if it is not a permutation of all cities."""
-    array = np.asarray(tour)
-    if array.shape != (cities,) or not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"tour must list each of the {cities} cities once; got shape {array.shape}")
-    if not np.array_equal(np.sort(array), np.arange(cities)):
-        missing = sorted(set(range(cities)) - set(array.tolist()))
-        raise ValueError(f"tour is not a permutation of 0..{cities - 1}: missing cities {missing[:10]}")
-    return array
 
 
 def load(name: str) -> Instance:
