@@ -12,7 +12,9 @@ from coordlab.patterns.centralized import (
     protocol_table,
     run_centralized,
 )
-from coordlab.patterns.tasks import RetryPolicy, Task, TimeoutPolicy, research_pipeline
+from coordlab.patterns.protocol import kinds_declared
+from coordlab.patterns.run import PatternRun
+from coordlab.patterns.tasks import RetryPolicy, Task, TaskRun, TimeoutPolicy, research_pipeline
 
 NO_WAIT = RetryPolicy(initial_interval=0.0, jitter=False)
 
@@ -32,7 +34,15 @@ def test_pipeline_completes_with_a_valid_verdict():
     assert set(states(run).values()) == {"done"}
     assert run.verdict, str(run.verdict)
     assert run.makespan >= run.critical_path.length
-    assert "stop_reason='completed'" in repr(run)
+    assert repr(run) == "<CentralizedRun stop_reason='completed' makespan=4.610 tasks: 7 done; verdict valid>"
+
+
+def test_the_result_keeps_the_contract_every_pattern_run_keeps():
+    run = run_centralized(research_pipeline(3), workers=3, seed=1)
+    assert isinstance(run, TaskRun) and isinstance(run, PatternRun)
+    assert run.stop_reason == run.result.stop_reason and run.trace is run.result.trace
+    assert run.metrics["tasks done"] == 7 and run.metrics["critical path"] == run.critical_path.length
+    assert repr(run) == f"<CentralizedRun {run.describe()}>"
 
 
 def test_same_seed_same_trace_and_different_seed_different_trace():
@@ -239,6 +249,37 @@ def test_service_time_makes_the_orchestrator_the_bottleneck():
 
 
 # --- protocol and errors ----------------------------------------------------------------
+def test_every_kind_sent_is_declared_in_the_protocol():
+    def broken(payload, inputs):
+        raise RuntimeError("source down")
+
+    runs = [run_centralized(research_pipeline(3), workers=3, seed=1),
+            run_centralized(research_pipeline(3), workers=3, seed=2,
+                            faults=[Crash("worker-1", at=0.5, recover_at=3.0)]),
+            run_centralized(research_pipeline(3), workers=3, seed=1, faults=[Slow("worker-1", factor=8, at=0)],
+                            timeout=TimeoutPolicy(factor=2)),
+            run_centralized([Task("a", work=broken), Task("b", depends_on="a")], workers=2, seed=1)]
+    for run in runs:
+        verdict = kinds_declared(PROTOCOL)(run.result)
+        assert verdict, verdict.explanation
+    assert {e.message.kind for run in runs for e in run.trace.select("send")} == {m.kind for m in PROTOCOL}
+
+
+class Stranger(Agent):
+    """Not part of the pattern: says hello to a worker, in a kind the protocol does not have."""
+
+    async def run(self):
+        await self.send("w", "hello")
+
+
+def test_the_kinds_declared_checker_names_an_undeclared_kind():
+    world = World()
+    world.add(Stranger("stranger"), Worker(WorkerSpec("w", "task"), orchestrator="stranger"))
+    verdict = kinds_declared(PROTOCOL)(world.run())
+    assert not verdict and "undeclared kind(s): hello" in verdict.explanation
+    assert [e.message.kind for e in verdict.evidence] == ["hello"]
+
+
 def test_protocol_table_lists_every_kind():
     table = protocol_table()
     assert list(table.index) == [m.kind for m in PROTOCOL]

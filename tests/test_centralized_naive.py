@@ -2,7 +2,7 @@
 import pytest
 
 from coordlab.patterns.centralized import WorkerSpec, run_centralized
-from coordlab.patterns.naive_centralized import POLL_INTERVAL, run_naive
+from coordlab.patterns.centralized.naive import POLL_INTERVAL, run_naive
 from coordlab.patterns.tasks import Task, research_pipeline
 
 

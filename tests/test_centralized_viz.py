@@ -6,7 +6,8 @@ from coordlab import Crash
 from coordlab.experiments import random_crashes, sweep
 from coordlab.patterns.centralized import run_centralized
 from coordlab.patterns.tasks import Task, research_pipeline
-from coordlab.viz.tasks import gantt, makespan_vs_workers, sweep_lines
+from coordlab.viz.centralized import makespan_vs_workers
+from coordlab.viz.tasks import gantt, sweep_lines
 
 
 def test_gantt_draws_one_row_per_worker_and_hatches_lost_attempts():
@@ -49,11 +50,8 @@ def test_gantt_of_an_empty_run_is_still_a_figure():
 
 
 def test_gantt_gives_idle_workers_a_row_when_asked():
-    from coordlab.patterns.centralized import run_centralized
-    from coordlab.patterns.tasks import research_pipeline
-    from coordlab.viz.tasks import gantt
-
     run = run_centralized(research_pipeline(3), workers=5, seed=1)
+
     def rows(fig):
         return [t.get_text() for t in fig.axes[0].get_yticklabels()]
 

@@ -7,26 +7,28 @@ import pytest
 
 from coordlab import Crash, Uniform
 from coordlab.patterns.hierarchical import (
+    PROTOCOL,
     Client,
-    Manager,
+    Lead,
+    OrgChart,
     Project,
     RetryInTeam,
     TeamReport,
     agents_for,
     disturbed,
+    failures_stay_contained,
+    messages_follow_the_chart,
+    naive,
     other_teams_unchanged,
     progress,
     protocol_table,
+    reports_only_when_done,
     run_hierarchical,
 )
-from coordlab.patterns.hierarchy_checks import (
-    failures_stay_contained,
-    messages_follow_the_chart,
-    reports_only_when_done,
-)
-from coordlab.patterns.org_chart import OrgChart
-from coordlab.patterns.tasks import LeastLoaded, RetryPolicy, Task, research_pipeline
-from coordlab.viz.hierarchy import containment, load_by_agent, org_chart, progress_at_the_top, shapes_compared
+from coordlab.patterns.protocol import kinds_declared
+from coordlab.patterns.run import PatternRun
+from coordlab.patterns.tasks import LeastLoaded, RetryPolicy, Task, TaskRun, research_pipeline
+from coordlab.viz.hierarchical import containment, load_by_agent, org_chart, progress_at_the_top, shapes_compared
 from coordlab.world import World
 
 PIPELINE = Project("report", research_pipeline(3))
@@ -120,6 +122,45 @@ def test_same_seed_same_trace():
     first = run_hierarchical(PIPELINE, MIXED, seed=3, latency=Uniform(0.01, 0.05))
     again = run_hierarchical(PIPELINE, MIXED, seed=3, latency=Uniform(0.01, 0.05))
     assert first.trace.fingerprint() == again.trace.fingerprint()
+
+
+def test_the_trace_does_not_depend_on_python_hash_randomisation():
+    import subprocess
+    import sys
+
+    # Leads register with the specialties of their team: a set, whose order varies between processes.
+    script = ("from coordlab.patterns.hierarchical import OrgChart, Project, run_hierarchical\n"
+              "from coordlab.patterns.tasks import research_pipeline\n"
+              "chart = OrgChart.from_levels([1, 2, 6], specialties=['research', 'analysis', 'writing'])\n"
+              "run = run_hierarchical(Project('p', research_pipeline(2)), chart, seed=3)\n"
+              "print(run.trace.fingerprint(), run.trace.select('send', 'lead-1')[0].message.body)")
+    outputs = {subprocess.run([sys.executable, "-c", script], env={"PYTHONHASHSEED": seed}, capture_output=True,
+                              text=True, check=True).stdout for seed in ("0", "4", "5")}  # three orders of the set
+    assert len(outputs) == 1
+    assert "Register(capabilities=('analysis', 'research', 'writing'), capacity=3)" in outputs.pop()
+
+
+def test_the_result_keeps_the_contract_every_pattern_run_keeps():
+    run = run_hierarchical(PIPELINE, MIXED, seed=1)
+    assert isinstance(run, TaskRun) and isinstance(run, PatternRun)
+    assert run.stop_reason == run.result.stop_reason and run.trace is run.result.trace
+    assert repr(run) == "<HierarchicalRun stop_reason='completed' makespan=4.720 tasks: 7 done; verdict valid>"
+    assert run.metrics["tasks done"] == 7 and run.metrics["director messages handled"] > 0
+
+
+def test_every_kind_sent_is_declared_in_the_protocol_and_the_textbook_hierarchy_s_are_not():
+    def broken(payload, inputs):
+        raise RuntimeError("source down")
+
+    runs = [run_hierarchical(PIPELINE, MIXED, seed=1),
+            run_hierarchical(SURVEY, MIXED, seed=1, faults=[Crash("lead-2", at=0.5, recover_at=2.0)]),
+            run_hierarchical(Project("p", [Task("fetch", "research", work=broken)]), MIXED, seed=1)]
+    for run in runs:
+        verdict = kinds_declared(PROTOCOL)(run.result)
+        assert verdict, verdict.explanation
+    textbook = naive.run_naive(Project("p", [Task("r", "research")]), TEAMS, fixes=["launch"], seed=1)
+    verdict = kinds_declared(PROTOCOL)(textbook.result)
+    assert not verdict and "analysis-lead, research-lead" in verdict.explanation  # FLAW 2: a lead's name as kind
 
 
 def test_tasks_go_to_the_subtree_with_the_specialty():
@@ -230,7 +271,7 @@ def test_messages_follow_the_chart_rejects_a_message_that_skips_a_level():
     assert not verdict and verdict.evidence
 
 
-class EagerLead(Manager):
+class EagerLead(Lead):
     """Sabotaged: reports every order complete the moment it arrives."""
 
     async def on_delegate(self, msg):

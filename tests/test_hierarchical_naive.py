@@ -1,9 +1,8 @@
 """The textbook hierarchy reproduces its four flaws; the real one has none of them."""
 import pytest
 
-from coordlab.patterns.hierarchical import Project, run_hierarchical
-from coordlab.patterns.naive_hierarchical import run_naive, vanished
-from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.hierarchical import OrgChart, Project, run_hierarchical
+from coordlab.patterns.hierarchical.naive import run_naive, vanished
 from coordlab.patterns.tasks import Task
 
 TEAMS = OrgChart.from_dict({"director": {"research-lead": {"ann": "research", "bo": "research"},

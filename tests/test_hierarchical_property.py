@@ -6,8 +6,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from coordlab import Crash
-from coordlab.patterns.hierarchical import Project, run_hierarchical
-from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.hierarchical import OrgChart, Project, run_hierarchical
 from coordlab.patterns.tasks import RetryPolicy, Task
 
 

@@ -7,12 +7,15 @@ from coordlab import Uniform
 from coordlab.patterns.tasks import (
     FirstFree,
     LeastLoaded,
+    Report,
     RetryPolicy,
     RoundRobin,
     Task,
+    TaskGraph,
     TimeoutPolicy,
     WorkerView,
     check_dag,
+    choose_worker,
     critical_path,
     dependencies_respected,
     draw_durations,
@@ -21,6 +24,7 @@ from coordlab.patterns.tasks import (
     layered_tasks,
     no_result_lost,
     research_pipeline,
+    resolve_policy,
     task_table,
     topological_order,
 )
@@ -116,8 +120,10 @@ def test_research_pipeline_shape():
     tasks = {t.id: t for t in research_pipeline(2)}
     assert tasks["analysis-2"].depends_on == ("research-2",)
     assert tasks["writing"].depends_on == ("analysis-1", "analysis-2")
-    with pytest.raises(ValueError, match="topics=0"):
+    with pytest.raises(ValueError, match="topics=0 is not allowed: topics must be an int >= 1"):
         research_pipeline(0)
+    with pytest.raises(TypeError, match="topics=2.5"):
+        research_pipeline(2.5)
 
 
 def test_layered_tasks_depend_only_on_the_layer_before():
@@ -127,6 +133,11 @@ def test_layered_tasks_depend_only_on_the_layer_before():
         layer = i // 10
         assert len(task.depends_on) == (0 if layer == 0 else 2)
         assert all((int(d[1:]) // 10) == layer - 1 for d in task.depends_on)
+    assert all(not t.depends_on for t in layered_tasks(6, 2, fan_in=0))
+    with pytest.raises(ValueError, match="fan_in=-1"):
+        layered_tasks(6, 2, fan_in=-1)
+    with pytest.raises(ValueError, match="width=0"):
+        layered_tasks(6, 0)
 
 
 # --- retry and timeout ------------------------------------------------------------------
@@ -180,6 +191,89 @@ def test_round_robin_takes_turns_and_skips_busy_workers():
     everyone = [view("a"), view("b"), view("c")]
     assert [policy.choose(Task("t"), everyone) for _ in range(4)] == ["a", "b", "c", "a"]
     assert policy.choose(Task("t"), [view("a"), view("c")]) == "c"  # b is busy: its turn passes
+
+
+def test_a_policy_is_resolved_by_name_freshly_and_its_choice_is_checked():
+    assert isinstance(resolve_policy("round robin"), RoundRobin)
+    assert resolve_policy("round robin") is not resolve_policy("round robin")  # no turns shared between runs
+    mine = LeastLoaded()
+    assert resolve_policy(mine) is mine
+    with pytest.raises(ValueError, match="policy='fastest' is not allowed"):
+        resolve_policy("fastest")
+    with pytest.raises(TypeError, match="needs a choose"):
+        resolve_policy(object())
+    assert choose_worker(FirstFree(), Task("t"), [view("a"), view("b")]) == "a"
+
+    class Wrong:
+        def choose(self, task, candidates):
+            return "nobody"
+
+    with pytest.raises(ValueError, match="chose worker='nobody' for task 't'; it must choose one of the "
+                                         "candidates: a, b"):
+        choose_worker(Wrong(), Task("t"), [view("a"), view("b")])
+
+
+# --- the task graph -----------------------------------------------------------------------
+def graph_of(tasks):
+    """A graph whose settling events land in the returned list as (kind, data)."""
+    logged = []
+    return TaskGraph(tasks, lambda kind, **data: logged.append((kind, data))), logged
+
+
+#    a   b
+#    |\ /
+#    c  d      e (independent)
+#     \ |
+#       f
+DIAMOND = [Task("a"), Task("b"), Task("c", depends_on="a"), Task("d", depends_on=("a", "b")),
+           Task("e"), Task("f", depends_on=("c", "d"))]
+
+
+def test_a_graph_starts_with_the_tasks_without_dependencies_ready():
+    graph, logged = graph_of(DIAMOND)
+    assert graph.ready() == ["a", "b", "e"]
+    assert graph.state == {"a": "ready", "b": "ready", "c": "pending", "d": "pending", "e": "ready", "f": "pending"}
+    assert not graph.all_settled and logged == []
+    with pytest.raises(ValueError, match="dependency cycle"):
+        graph_of([Task("x", depends_on="y"), Task("y", depends_on="x")])
+
+
+def test_completing_a_task_releases_the_dependants_whose_last_dependency_it_was():
+    graph, logged = graph_of(DIAMOND)
+    assert graph.complete("a", "A", worker="w", attempt=1) == ["c"]  # d still waits for b
+    assert logged == [("task_done", {"task": "a", "worker": "w", "attempt": 1})]
+    assert graph.complete("b", "B", worker="w", attempt=2) == ["d"]
+    assert graph.inputs("d") == {"a": "A", "b": "B"} and graph.state["d"] == "ready"
+
+
+def test_a_failed_task_skips_everything_that_depends_on_it_once_with_the_reason():
+    graph, logged = graph_of(DIAMOND)
+    assert sorted(graph.fail("a", "no worker")) == ["c", "d", "f"]  # f is reached twice, skipped once
+    assert logged[0] == ("task_failed", {"task": "a", "reason": "no worker"})
+    # depth first, the last dependant first (the order both patterns logged before they shared the graph)
+    assert logged[1:] == [("task_skipped", {"task": tid, "reason": "depends on a, which failed"})
+                          for tid in ("d", "f", "c")]
+    assert graph.state["b"] == "ready" and graph.state["e"] == "ready"  # not dependants: untouched
+    assert graph.counts() == {"done": 0, "failed": 1, "skipped": 3}
+
+
+def test_every_task_is_settled_exactly_once_and_the_report_says_how_the_job_ended():
+    graph, _ = graph_of([Task("a"), Task("b", depends_on="a")])
+    graph.mark("a", "running")
+    graph.mark("a", "backoff")
+    graph.mark("a", "ready")
+    graph.complete("a", None, worker="w", attempt=3)
+    with pytest.raises(ValueError, match="task 'a' is already done: a task is settled exactly once"):
+        graph.complete("a", None, worker="x", attempt=4)
+    with pytest.raises(ValueError, match="already done"):
+        graph.mark("a", "running")
+    with pytest.raises(ValueError, match="state='done' is not allowed"):
+        graph.mark("b", "done")
+    assert not graph.all_settled
+    graph.fail("b", "it raised")
+    assert graph.all_settled and graph.report() == Report("tasks_failed", done=1, failed=1, skipped=0)
+    empty, _ = graph_of([])
+    assert empty.all_settled and empty.report() == Report("completed", 0, 0, 0)
 
 
 # --- the task table and checkers, on hand-built traces ----------------------------------

@@ -11,9 +11,18 @@ from typing import Any
 
 from coordlab.course.report import CheckResult, exercise_check, failed, passed
 from coordlab.patterns.centralized import Assign, Result
-from coordlab.patterns.hierarchical import Delegate, Done, Job, Project, RetryInTeam, TeamReport, run_hierarchical
-from coordlab.patterns.hierarchy_checks import reports_only_when_done
-from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.hierarchical import (
+    Delegate,
+    Done,
+    EscalationRule,
+    Job,
+    OrgChart,
+    Project,
+    RetryInTeam,
+    TeamReport,
+    reports_only_when_done,
+    run_hierarchical,
+)
 from coordlab.patterns.tasks import RetryPolicy, Task
 from coordlab.world import Agent, Crash, Uniform, World
 
@@ -124,7 +133,6 @@ def check_aggregation(aggregation_class: type) -> CheckResult:
 
 
 # --- Exercise 2: the escalation rule ------------------------------------------------------
-EscalationRule = Callable[[int, int], str]
 ESCALATION_CHART = OrgChart.from_levels([1, 2, 6])
 
 

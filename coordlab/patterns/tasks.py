@@ -1,7 +1,7 @@
 """Tasks, their dependency DAG, and the rules any task-running pattern must obey.
 
-Nothing here knows who runs the tasks: the centralized orchestrator uses it, and so will
-the hierarchical pattern. What it provides:
+Nothing here knows who runs the tasks: the centralized orchestrator and the hierarchy's
+director both use it. What it provides:
 
 * ``Task``: an id, a type (which capability it needs), a payload, a modelled duration
   (fixed, or drawn from a distribution), optional real work and its dependencies;
@@ -11,8 +11,12 @@ the hierarchical pattern. What it provides:
 * ``RetryPolicy`` and ``TimeoutPolicy`` (named as LangGraph users know them);
 * assignment policies (``FirstFree``, ``LeastLoaded``, ``RoundRobin``): small objects
   that pick a worker from the candidates; write your own with one ``choose`` method;
-* the task life-cycle events a pattern logs, the per-task table built from them, and
-  the checkers that judge a run from them.
+* ``TaskGraph``: one job's task states, the tasks released as their dependencies
+  complete, the dependants skipped when a task fails, each task settled exactly once,
+  and the ``Report`` of how the job ended;
+* the task life-cycle events a pattern logs, the per-task table built from them, the
+  checkers that judge a run from them, and ``TaskRun``, what a task-running pattern's
+  run returns.
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from coordlab import metrics
+from coordlab.patterns.run import PatternRun
 from coordlab.world import RunResult, validate
 from coordlab.world.checks import Checker, Verdict, judge
 from coordlab.world.trace import Event, Trace
@@ -48,8 +54,7 @@ class RetryPolicy:
     jitter: bool = True
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int) or self.max_attempts < 1:
-            raise ValueError(f"max_attempts={self.max_attempts!r} is not allowed: it must be an int >= 1")
+        validate.count("max_attempts", self.max_attempts)
         validate.number("initial_interval", self.initial_interval, minimum=0)
         validate.number("backoff_factor", self.backoff_factor, minimum=1)
         validate.number("max_interval", self.max_interval, minimum=0)
@@ -249,8 +254,7 @@ def research_pipeline(topics: int = 3, *, research: Duration = 1.0, analysis: Du
 
     ``research-i -> analysis-i`` for each topic, and ``writing`` depends on every analysis.
     """
-    if isinstance(topics, bool) or not isinstance(topics, int) or topics < 1:
-        raise ValueError(f"topics={topics!r} is not allowed: it must be an int >= 1")
+    validate.count("topics", topics)
     tasks = []
     for i in range(1, topics + 1):
         tasks.append(Task(f"research-{i}", "research", research))
@@ -264,9 +268,9 @@ def layered_tasks(count: int, width: int, *, duration: Duration = 1.0, fan_in: i
                   seed: int = 0) -> list[Task]:
     """A bigger workload: ``count`` tasks in layers of ``width``, each depending on
     ``fan_in`` tasks of the layer before (chosen with ``seed``)."""
-    for name, value in (("count", count), ("width", width), ("fan_in", fan_in)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "fan_in" else 1):
-            raise ValueError(f"{name}={value!r} is not allowed: it must be a positive int")
+    validate.count("count", count)
+    validate.count("width", width)
+    validate.count("fan_in", fan_in, minimum=0)
     rng = random.Random(seed)
     tasks: list[Task] = []
     for i in range(count):
@@ -352,6 +356,28 @@ POLICIES: dict[str, Callable[[], AssignmentPolicy]] = {
 }
 
 
+def choose_worker(policy: AssignmentPolicy, task: Task, candidates: Sequence[WorkerView]) -> str:
+    """The name ``policy`` chooses for ``task``; raises naming the policy if it is not a candidate's."""
+    chosen = policy.choose(task, candidates)
+    names = [c.name for c in candidates]
+    if chosen not in names:
+        raise ValueError(f"policy {policy!r} chose worker={chosen!r} for task {task.id!r}; it must choose one "
+                         f"of the candidates: {', '.join(names)}")
+    return chosen
+
+
+def resolve_policy(policy: str | AssignmentPolicy) -> AssignmentPolicy:
+    """A policy object from a name in ``POLICIES`` (a fresh one each time) or as given."""
+    if isinstance(policy, str):
+        if policy not in POLICIES:
+            raise ValueError(f"policy={policy!r} is not allowed: use one of {', '.join(map(repr, POLICIES))} "
+                             "or an object with a choose(task, candidates) method")
+        return POLICIES[policy]()
+    if not callable(getattr(policy, "choose", None)):
+        raise TypeError(f"policy={policy!r} is not allowed: it needs a choose(task, candidates) method")
+    return policy
+
+
 # --- the task life cycle in the trace ------------------------------------------------
 #: Events a task-running pattern logs (with ``task=`` and the fields listed), in order of
 #: a task's life. The task table and the checkers below read nothing else.
@@ -398,6 +424,118 @@ def task_table(trace: Trace, tasks: Iterable[Task]) -> pd.DataFrame:
                            start=starts.get((row["task"], e.data["attempt"]), row["start"]))
     return pd.DataFrame(list(rows.values()),
                         columns=["task", "type", "state", "worker", "attempts", "start", "end", "reason"])
+
+
+# --- one job's task graph, as the coordinator keeps it ------------------------------
+SETTLED = ("done", "failed", "skipped")
+IN_PROGRESS = ("ready", "running", "backoff")
+
+
+@dataclass(frozen=True)
+class Report:
+    """How a job ended: "completed" (every task done) or "tasks_failed", with the counts."""
+
+    outcome: str
+    done: int
+    failed: int
+    skipped: int
+
+
+class TaskGraph:
+    """One job's tasks, their states, and the rules that move them on.
+
+    A task is *pending* until its last dependency is done, then *ready*. The coordinator
+    running it marks it *running*, and *backoff* while it waits to try again. Then it is
+    settled, exactly once: *done* (its result kept for its dependants), *failed* (with a
+    reason), or *skipped* because a task it depends on, directly or not, failed.
+
+    The graph logs the settling events itself (``task_done``, ``task_failed``,
+    ``task_skipped``, see ``TASK_EVENTS``) through ``log``, the coordinating agent's
+    ``log``: so every pattern settles tasks, and writes them down, the same way.
+    """
+
+    def __init__(self, tasks: Iterable[Task], log: Callable[..., None]) -> None:
+        self.tasks = check_dag(tasks)
+        self.log = log
+        self.after = dependants(self.tasks)
+        self.missing = {tid: len(task.depends_on) for tid, task in self.tasks.items()}  # not yet done
+        self.state = {tid: "pending" if task.depends_on else "ready" for tid, task in self.tasks.items()}
+        self.results: dict[str, Any] = {}
+        self.unsettled = len(self.tasks)
+
+    def ready(self) -> list[str]:
+        """The tasks that are ready now, in the job's order."""
+        return [tid for tid, state in self.state.items() if state == "ready"]
+
+    def inputs(self, tid: str) -> dict[str, Any]:
+        """The results of ``tid``'s dependencies, by id: what its work is given."""
+        return {dep: self.results[dep] for dep in self.tasks[tid].depends_on}
+
+    def mark(self, tid: str, state: str) -> None:
+        """Move an unsettled task to ``state``: one of ready, running or backoff."""
+        if state not in IN_PROGRESS:
+            raise ValueError(f"state={state!r} is not allowed: mark a task {', '.join(IN_PROGRESS)}; "
+                             "settle it with complete or fail")
+        self._require_unsettled(tid)
+        self.state[tid] = state
+
+    def is_settled(self, tid: str) -> bool:
+        return self.state[tid] in SETTLED
+
+    @property
+    def all_settled(self) -> bool:
+        return self.unsettled == 0
+
+    def complete(self, tid: str, value: Any, *, worker: str, attempt: int) -> list[str]:
+        """``tid`` is done with ``value`` (from ``worker``'s attempt ``attempt``).
+
+        Returns the dependants that this made ready, in order: the caller sends them on.
+        """
+        self._settle(tid, "done")
+        self.results[tid] = value
+        self.log("task_done", task=tid, worker=worker, attempt=attempt)
+        released = []
+        for child in self.after[tid]:
+            self.missing[child] -= 1
+            if self.missing[child] == 0 and self.state[child] == "pending":
+                self.state[child] = "ready"
+                released.append(child)
+        return released
+
+    def fail(self, tid: str, reason: str) -> list[str]:
+        """``tid`` failed because of ``reason``: skip everything that depends on it, directly
+        or not. Returns the skipped tasks."""
+        self._settle(tid, "failed")
+        self.log("task_failed", task=tid, reason=reason)
+        skipped = []
+        stack = list(self.after[tid])
+        while stack:
+            child = stack.pop()
+            if self.state[child] == "pending":
+                self._settle(child, "skipped")
+                self.log("task_skipped", task=child, reason=f"depends on {tid}, which failed")
+                skipped.append(child)
+                stack.extend(self.after[child])
+        return skipped
+
+    def counts(self) -> dict[str, int]:
+        """How many tasks are done, failed and skipped."""
+        states = list(self.state.values())
+        return {state: states.count(state) for state in SETTLED}
+
+    def report(self) -> Report:
+        """How the job ended (meaningful once ``all_settled``)."""
+        counts = self.counts()
+        return Report("completed" if counts["done"] == len(self.tasks) else "tasks_failed", **counts)
+
+    def _settle(self, tid: str, state: str) -> None:
+        self._require_unsettled(tid)
+        self.state[tid] = state
+        self.unsettled -= 1
+
+    def _require_unsettled(self, tid: str) -> None:
+        if self.is_settled(tid):
+            raise ValueError(f"task {tid!r} is already {self.state[tid]}: a task is settled exactly once")
 
 
 # --- checkers ---------------------------------------------------------------------------
@@ -472,39 +610,35 @@ def no_result_lost(tasks: Iterable[Task]) -> Checker:
     return check
 
 
-def task_checkers(tasks: Iterable[Task]) -> list[Checker]:
-    """The three task checkers for ``tasks``, ready for ``world.add_checker``."""
-    tasks = list(tasks)
-    return [every_task_settled(tasks), dependencies_respected(tasks), no_result_lost(tasks)]
-
-
 # --- what a run left -------------------------------------------------------------------
 STATES = ("done", "running", "pending", "failed", "skipped")
 
 
-@dataclass
-class TaskRun:
-    """What a run of a task-running pattern left: how it stopped, each task, the verdict.
+@dataclass(repr=False)
+class TaskRun(PatternRun):
+    """What a run of a task-running pattern left: besides the world's result and the
+    verdict, each task's row (``tasks``), the makespan and each task's modelled duration.
 
     Patterns extend it with what is theirs (the critical path, the org chart, …).
     """
 
-    stop_reason: str
     tasks: pd.DataFrame
     makespan: float
-    verdict: Verdict
-    result: RunResult
     durations: dict[str, float]
-
-    @property
-    def trace(self) -> Trace:
-        return self.result.trace
 
     def count(self, state: str) -> int:
         """How many tasks ended the run in ``state`` (one of ``STATES``)."""
         return int((self.tasks["state"] == state).sum())
 
-    def __repr__(self) -> str:
+    def describe(self) -> str:
         states = ", ".join(f"{self.count(s)} {s}" for s in STATES if self.count(s))
-        return (f"<{type(self).__name__} stop_reason={self.stop_reason!r} makespan={self.makespan:.3f} "
-                f"tasks: {states}; verdict {'valid' if self.verdict else 'INVALID'}>")
+        return (f"stop_reason={self.stop_reason!r} makespan={self.makespan:.3f} "
+                f"tasks: {states}; verdict {'valid' if self.verdict else 'INVALID'}")
+
+
+def task_run(run_type: type[TaskRun], result: RunResult, tasks: Iterable[Task], durations: dict[str, float],
+             **extra: Any) -> TaskRun:
+    """Turn a finished world run into ``run_type``: the task table and makespan from its trace,
+    the verdict of its checkers, and the pattern's ``extra`` fields."""
+    return run_type(result=result, verdict=result.verdict(), tasks=task_table(result.trace, tasks),
+                    makespan=metrics.makespan(result.trace), durations=durations, **extra)

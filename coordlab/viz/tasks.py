@@ -1,4 +1,9 @@
-"""Pictures of task runs: a Gantt chart of who ran what when, and sweep plots with bounds.
+"""Pictures of any task-running pattern's runs: who ran what when, and sweeps over seeds.
+
+They sit next to the kit they draw (``coordlab.patterns.tasks``): ``gantt`` reads only the
+task life-cycle events every task-running pattern logs, so notebook 02 (centralized) and
+notebook 04 (hierarchical) draw their runs with the same picture. Pictures of one pattern
+alone are in ``coordlab.viz.centralized`` and ``coordlab.viz.hierarchical``.
 
 Like every picture in ``coordlab.viz`` these only draw a trace or a table of results;
 they never run a simulation.
@@ -87,30 +92,6 @@ def sweep_lines(frame: pd.DataFrame, x: str, y: str, *, by: str | None = None, a
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.grid(alpha=0.3)
-    plt.close(fig)
-    return fig
-
-
-def makespan_vs_workers(frame: pd.DataFrame) -> Figure:
-    """Makespan against the number of workers, with the lower bound no schedule beats:
-    the larger of the critical path and the total work shared perfectly among the workers.
-
-    ``frame`` has one row per run with columns workers, makespan, critical path, total work.
-    """
-    bound = frame.assign(bound=[max(cp, work / n) for cp, work, n in
-                                zip(frame["critical path"], frame["total work"], frame["workers"])])
-    fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    sweep_lines(frame, "workers", "makespan", ax=ax, label="measured (mean, min–max over seeds)")
-    means = bound.groupby("workers")[["bound", "critical path"]].mean()
-    ax.plot(means.index, means["bound"], "k--", label="lower bound: max(critical path, work / workers)")
-    ax.plot(means.index, means["critical path"], color="grey", linestyle=":", label="critical path")
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log")
-    ax.set_xticks(means.index, [str(c) for c in means.index])
-    ax.set_ylabel("makespan (s, log scale)")
-    ax.set_title("Adding workers helps until the orchestrator saturates")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
     plt.close(fig)
     return fig
 

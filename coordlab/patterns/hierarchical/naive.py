@@ -1,7 +1,7 @@
 """⚠️ NAIVE, FOR THE "BREAK" SECTION ONLY: the textbook hierarchy, flaws included.
 
 This is the director / team lead / worker code found in many tutorials, reproduced on
-purpose so the course can run it and measure it beside ``hierarchical``. Do not copy it.
+purpose so the course can run it and measure it beside ``run_hierarchical``. Do not copy it.
 Its four flaws, each marked ``FLAW`` in the code:
 
 1. the demo awaits every agent's endless receive loop before it sends the first
@@ -22,10 +22,11 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from coordlab.patterns.centralized import Result
-from coordlab.patterns.hierarchical import CLIENT, HierarchicalRun, Project, ProjectOrder, as_chart, summarise
-from coordlab.patterns.hierarchy_checks import hierarchy_checkers
-from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.centralized.protocol import Result
+from coordlab.patterns.hierarchical.checks import hierarchy_checkers
+from coordlab.patterns.hierarchical.org_chart import OrgChart
+from coordlab.patterns.hierarchical.protocol import CLIENT, Project, ProjectOrder
+from coordlab.patterns.hierarchical.run import HierarchicalRun, as_chart, summarise
 from coordlab.patterns.tasks import Task, draw_durations
 from coordlab.world import Agent, World
 from coordlab.world.faults import Fault

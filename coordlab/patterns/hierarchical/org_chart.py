@@ -19,6 +19,8 @@ from typing import Any
 
 import networkx as nx
 
+from coordlab.world import validate
+
 DIRECTOR = "director"
 Specialties = str | Iterable[str]
 
@@ -126,9 +128,7 @@ class OrgChart:
         if len(levels) < 2:
             raise ValueError(f"levels={levels!r} is not allowed: depth must be >= 2 (a director and workers)")
         for index, count in enumerate(levels):
-            if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-                raise ValueError(f"levels={levels!r} is not allowed: level {index} has {count!r} agents; "
-                                 "each level needs an int >= 1")
+            validate.count(f"levels[{index}]", count)
         if levels[0] != 1:
             raise ValueError(f"levels={levels!r} is not allowed: the top level must be 1 (one director), "
                              f"not {levels[0]} roots")

@@ -1,5 +1,7 @@
 """Pictures of hierarchies: the org chart, who a failure disturbed, and shapes compared.
 
+The Gantt chart every task-running pattern uses is in ``coordlab.viz.tasks``.
+
 Like every picture in ``coordlab.viz`` these only draw a chart, a finished run or a
 table of results; they never run a simulation.
 """
@@ -14,8 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from coordlab import metrics
-from coordlab.patterns.hierarchical import HierarchicalRun, disturbed, progress
-from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.hierarchical import HierarchicalRun, OrgChart, disturbed, progress
 
 LEVEL_COLOURS = plt.get_cmap("Blues_r")
 STATUS_COLOURS = {"crashed": "#d62728", "cut off": "#f4b6b6", "reacted": "#ff7f0e", "untouched": "#e6e6e6"}

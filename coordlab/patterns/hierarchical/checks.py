@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from coordlab.patterns.org_chart import OrgChart
+from coordlab.patterns.hierarchical.org_chart import OrgChart
 from coordlab.patterns.tasks import Task, dependencies_respected, every_task_settled
 from coordlab.world import RunResult, Verdict
 from coordlab.world.checks import Checker, judge

@@ -20,17 +20,11 @@ import random
 from collections import deque
 from collections.abc import Iterable, Sequence
 
-from coordlab.patterns.centralized import (
-    ORCHESTRATOR,
-    Assign,
-    CentralizedRun,
-    Worker,
-    WorkerSpec,
-    fastest_bound,
-    resolve_workers,
-    summarise,
-)
-from coordlab.patterns.tasks import CriticalPath, Task, draw_durations, task_checkers
+from coordlab.patterns.centralized.checks import centralized_checkers
+from coordlab.patterns.centralized.protocol import ORCHESTRATOR, Assign
+from coordlab.patterns.centralized.run import CentralizedRun, fastest_bound, resolve_workers, summarise
+from coordlab.patterns.centralized.workers import Worker, WorkerSpec
+from coordlab.patterns.tasks import CriticalPath, Task, draw_durations
 from coordlab.world import Agent, Timeout, World
 from coordlab.world.faults import Fault
 from coordlab.world.latency import Latency
@@ -103,7 +97,7 @@ def run_naive(tasks: Sequence[Task], workers: int | Sequence[WorkerSpec] = 3, *,
     world = World(seed, latency=latency, faults=faults, max_events=max_events)
     world.add(NaiveOrchestrator(ORCHESTRATOR, tasks, specs, durations, request_timeout),
               *(Worker(spec, ORCHESTRATOR, heartbeat_interval=None) for spec in specs))
-    for checker in task_checkers(tasks):
+    for checker in centralized_checkers(tasks):
         world.add_checker(checker)
     try:
         bound = fastest_bound(tasks, durations, specs)

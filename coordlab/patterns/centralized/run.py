@@ -1,0 +1,122 @@
+"""Running the centralized pattern: ``run_centralized`` and what it returns, ``CentralizedRun``.
+
+    run = run_centralized(research_pipeline(), workers=3, seed=1)
+    run.stop_reason, run.tasks, run.makespan, run.verdict
+
+One client, one orchestrator and the workers, in a fresh world. Failures: a worker that
+reports a failure, exceeds its ``TimeoutPolicy`` or falls silent (no heartbeat for
+``suspect_after`` seconds) costs the task an attempt; the ``RetryPolicy`` decides whether
+and when it is tried again, on any live capable worker. A task out of attempts fails, its
+dependants are skipped with the reason, and the run ends when every task is settled.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from coordlab import metrics
+from coordlab.patterns.centralized.checks import centralized_checkers
+from coordlab.patterns.centralized.orchestrator import Client, Orchestrator, require_capable
+from coordlab.patterns.centralized.protocol import CLIENT, ORCHESTRATOR
+from coordlab.patterns.centralized.workers import Worker, WorkerSpec, generalists
+from coordlab.patterns.tasks import (
+    AssignmentPolicy,
+    CriticalPath,
+    RetryPolicy,
+    Task,
+    TaskRun,
+    TimeoutPolicy,
+    check_dag,
+    critical_path,
+    draw_durations,
+    resolve_policy,
+    task_run,
+)
+from coordlab.world import RunResult, World, validate
+from coordlab.world.faults import Fault
+from coordlab.world.latency import Latency
+
+
+@dataclass(repr=False)
+class CentralizedRun(TaskRun):
+    """A centralized run, with the critical path it is measured against."""
+
+    critical_path: CriticalPath
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """Headline numbers: makespan, messages, and the orchestrator's load."""
+        handled = metrics.messages_by_agent(self.trace).get(ORCHESTRATOR, {}).get("received", 0)
+        return {
+            "makespan": self.makespan,
+            "critical path": self.critical_path.length,
+            "total work": sum(self.durations.values()),
+            "tasks done": self.count("done"),
+            "tasks failed": self.count("failed"),
+            "tasks skipped": self.count("skipped"),
+            "messages": len(self.trace.select("send")),
+            "orchestrator messages handled": handled,
+            "orchestrator utilisation": metrics.utilisation(self.trace).get(ORCHESTRATOR, 0.0),
+        }
+
+
+def summarise(result: RunResult, tasks: Sequence[Task], durations: dict[str, float],
+              bound: CriticalPath) -> CentralizedRun:
+    """Turn a finished world run into a ``CentralizedRun`` (used by the naive orchestrator too)."""
+    return task_run(CentralizedRun, result, tasks, durations, critical_path=bound)
+
+
+def resolve_workers(workers: int | Sequence[WorkerSpec], tasks: Sequence[Task]) -> list[WorkerSpec]:
+    """``workers`` as specs: an int means that many generalists able to do every task type."""
+    if isinstance(workers, int) and not isinstance(workers, bool):
+        return generalists(workers, sorted({t.type for t in tasks}) or ["task"])
+    specs = list(workers)
+    if not specs or not all(isinstance(w, WorkerSpec) for w in specs):
+        raise TypeError(f"workers={workers!r} is not allowed: give an int >= 1 or a list of WorkerSpec")
+    names = [w.name for w in specs]
+    for reserved in (ORCHESTRATOR, CLIENT):
+        if reserved in names:
+            raise ValueError(f"worker name {reserved!r} is not allowed: it is reserved")
+    return specs
+
+
+def fastest_bound(tasks: Sequence[Task], durations: dict[str, float], workers: Sequence[WorkerSpec]) -> CriticalPath:
+    """The critical path if every task ran on the fastest worker able to do it: a makespan lower bound."""
+    speed = {t.id: max((w.speed for w in workers if t.type in w.capabilities), default=1.0) for t in tasks}
+    return critical_path(tasks, {tid: d / speed[tid] for tid, d in durations.items()})
+
+
+def run_centralized(tasks: Sequence[Task], workers: int | Sequence[WorkerSpec] = 3, *,
+                    policy: str | AssignmentPolicy = "first free", retry: RetryPolicy = RetryPolicy(),
+                    timeout: TimeoutPolicy = TimeoutPolicy(), service_time: float = 0.005,
+                    heartbeat_interval: float | None = 0.5, suspect_after: float | None = 2.0,
+                    seed: int = 0, latency: Latency = 0.01, loss: float = 0.0, faults: Iterable[Fault] = (),
+                    until: float | None = None, max_events: int = 1_000_000) -> CentralizedRun:
+    """Run ``tasks`` on a client, an orchestrator and ``workers`` in a fresh world.
+
+    Bad input (duplicate ids, unknown dependencies, cycles, a task type no worker can do,
+    capacity < 1) raises here, before anything runs.
+    """
+    tasks = list(tasks)
+    check_dag(tasks)
+    specs = resolve_workers(workers, tasks)
+    require_capable(tasks, specs)
+    chooser = resolve_policy(policy)
+    validate.number("service_time", service_time, minimum=0)
+    if heartbeat_interval is not None and validate.number("heartbeat_interval", heartbeat_interval) <= 0:
+        raise ValueError(f"heartbeat_interval={heartbeat_interval!r} is not allowed: it must be > 0 or None")
+    if suspect_after is not None and heartbeat_interval is not None and \
+            validate.number("suspect_after", suspect_after) <= heartbeat_interval:
+        raise ValueError(f"suspect_after={suspect_after!r} is not allowed: it must be longer than "
+                         f"heartbeat_interval={heartbeat_interval!r}, or busy workers look dead")
+    durations = draw_durations(tasks, random.Random(f"{seed}/durations"))
+    world = World(seed, latency=latency, loss=loss, faults=faults, max_events=max_events)
+    world.add(Client(CLIENT, tasks, durations),
+              Orchestrator(ORCHESTRATOR, specs, policy=chooser, retry=retry, timeout=timeout,
+                           service_time=service_time,
+                           suspect_after=suspect_after if heartbeat_interval is not None else None),
+              *(Worker(spec, ORCHESTRATOR, heartbeat_interval) for spec in specs))
+    for checker in centralized_checkers(tasks):
+        world.add_checker(checker)
+    return summarise(world.run(until=until), tasks, durations, fastest_bound(tasks, durations, specs))

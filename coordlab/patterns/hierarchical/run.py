@@ -1,0 +1,205 @@
+"""Running the hierarchy: ``run_hierarchical``, its result ``HierarchicalRun``, and what to read from it.
+
+    chart = OrgChart.from_levels([1, 3, 9], specialties=["research", "analysis", "writing"])
+    run = run_hierarchical([Project("report", research_pipeline(3))], chart, seed=1)
+    run.stop_reason, run.tasks, run.projects, run.verdict
+
+One client and one agent per box of the chart, in a fresh world. ``progress``,
+``disturbed``, ``team_results`` and ``other_teams_unchanged`` read a finished run: how far
+along it looked from the top, whom its failures touched, and whether they stayed contained.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from coordlab import metrics
+from coordlab.patterns.centralized.workers import Worker, WorkerSpec
+from coordlab.patterns.hierarchical.checks import REACTIONS, hierarchy_checkers
+from coordlab.patterns.hierarchical.director import Client, Director
+from coordlab.patterns.hierarchical.lead import Lead
+from coordlab.patterns.hierarchical.manager import EscalationRule, RetryInTeam
+from coordlab.patterns.hierarchical.org_chart import OrgChart
+from coordlab.patterns.hierarchical.protocol import CLIENT, Progress, Project
+from coordlab.patterns.tasks import (
+    AssignmentPolicy,
+    Report,
+    RetryPolicy,
+    TaskRun,
+    check_dag,
+    draw_durations,
+    resolve_policy,
+    task_run,
+)
+from coordlab.world import Agent, RunResult, Verdict, World, validate
+from coordlab.world.faults import Fault
+from coordlab.world.latency import Latency
+
+
+# --- running it ----------------------------------------------------------------------------
+@dataclass(repr=False)
+class HierarchicalRun(TaskRun):
+    """A hierarchical run, with each project's report at the top and the chart it ran on."""
+
+    projects: dict[str, Report | None]
+    chart: OrgChart
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """Headline numbers: makespan, messages, and the load on the director and the busiest agent."""
+        handled = {name: row["received"] for name, row in metrics.messages_by_agent(self.trace).items()
+                   if name in self.chart.parent}
+        busiest = max(handled, key=handled.get, default=None)
+        return {
+            "makespan": self.makespan,
+            "tasks done": self.count("done"),
+            "tasks failed": self.count("failed"),
+            "messages": len(self.trace.select("send")),
+            "director messages handled": handled.get(self.chart.director, 0),
+            "busiest agent": busiest,
+            "busiest agent messages handled": handled.get(busiest, 0),
+        }
+
+
+def progress(run: HierarchicalRun) -> pd.DataFrame:
+    """How far along the project was, over time, seen from three places: tasks finished by
+    workers; tasks the director knew were done, counting what its reports' heartbeats said;
+    and tasks whose result had reached the director. The gaps are what aggregation holds back."""
+    director = run.chart.director
+    in_heartbeats: dict[str, int] = {}  # per report of the director: done, says its last heartbeat
+    finished = at_director = 0
+    rows = [{"time": 0.0, "finished by workers": 0, "known at the director": 0, "results at the director": 0}]
+    for e in run.trace.select(("task_end", "task_done", "deliver")):
+        if e.kind == "task_end" and e.data["ok"]:
+            finished += 1
+        elif e.kind == "task_done":  # a result arrived: it no longer counts as "said in a heartbeat"
+            at_director += 1
+            team = run.chart.chain_of_command(e.data["worker"])[-2]
+            in_heartbeats[team] = max(0, in_heartbeats.get(team, 0) - 1)
+        elif e.kind == "deliver" and e.agent == director and isinstance(e.message.body, Progress):
+            in_heartbeats[e.message.sender] = e.message.body.done
+        else:
+            continue
+        rows.append({"time": e.time, "finished by workers": finished,
+                     "known at the director": at_director + sum(in_heartbeats.values()),
+                     "results at the director": at_director})
+    return pd.DataFrame(rows)
+
+
+def disturbed(run: HierarchicalRun) -> dict[str, list[str]]:
+    """Which agents a run's failures touched, and how: crashed, or had to react."""
+    touched: dict[str, list[str]] = {}
+    for e in run.trace.select(("crash", *REACTIONS, "task_escalated", "task_failed")):
+        touched.setdefault(e.agent, [])
+        if e.kind not in touched[e.agent]:
+            touched[e.agent].append(e.kind)
+    return touched
+
+
+def team_results(run: HierarchicalRun) -> dict[str, dict[str, str]]:
+    """For each of the director's reports, the tasks done inside its subtree (task -> worker)."""
+    team_of = {w: next(c for c in run.chart.children(run.chart.director) if w in run.chart.subtree(c))
+               for w in run.chart.workers}
+    teams: dict[str, dict[str, str]] = {c: {} for c in run.chart.children(run.chart.director)}
+    for e in run.trace.select("task_done"):
+        teams[team_of[e.data["worker"]]][e.data["task"]] = e.data["worker"]
+    return teams
+
+
+def other_teams_unchanged(baseline: HierarchicalRun, faulty: HierarchicalRun, team: str) -> Verdict:
+    """Verdict: every team but ``team`` completed exactly the same tasks in both runs,
+    apart from tasks escalated out of ``team`` (which another team may take on)."""
+    before, after = team_results(baseline), team_results(faulty)
+    escalated = {e.data["task"] for e in faulty.trace.select("task_rerouted") if e.data["child"] == team}
+    changed = [f"{other}: {sorted(set(before[other]) ^ set(after[other]) - escalated)}"
+               for other in before if other != team and set(before[other]) ^ set(after[other]) - escalated]
+    if changed:
+        return Verdict("other teams unchanged", False, "tasks changed in " + "; ".join(changed))
+    moved = f"; {len(escalated)} task(s) escalated out of {team} and done elsewhere" if escalated else ""
+    return Verdict("other teams unchanged", True, f"every team but {team} did exactly the same tasks{moved}")
+
+
+def agents_for(chart: OrgChart, *, policy: str | AssignmentPolicy, retry: RetryPolicy,
+               escalation: EscalationRule, service_time: float, heartbeat_interval: float,
+               suspect_after: float) -> list[Agent]:
+    """One agent per box of the chart: a ``Director``, a ``Lead`` per lead, a ``Worker``
+    per worker. A policy given by name is a fresh one for each manager."""
+    options = dict(retry=retry, escalation=escalation, service_time=service_time, suspect_after=suspect_after)
+    agents: list[Agent] = []
+    for name, boss in chart.parent.items():
+        if chart.is_worker(name):
+            agents.append(Worker(WorkerSpec(name, chart.specialties[name]), boss, heartbeat_interval))
+        elif boss is None:
+            agents.append(Director(name, chart, policy=resolve_policy(policy), **options))
+        else:
+            agents.append(Lead(name, chart, policy=resolve_policy(policy), heartbeat_interval=heartbeat_interval,
+                               **options))
+    return agents
+
+
+def as_chart(chart: OrgChart | Sequence[int] | dict) -> OrgChart:
+    """An ``OrgChart`` from a chart, a ``levels`` list such as ``[1, 3, 9]`` or a nested dict."""
+    if isinstance(chart, OrgChart):
+        return chart
+    if isinstance(chart, dict):
+        return OrgChart.from_dict(chart)
+    if isinstance(chart, (list, tuple)):
+        return OrgChart.from_levels(chart)
+    raise TypeError(f"chart={chart!r} is not allowed: give an OrgChart, a levels list like [1, 3, 9] "
+                    "or a nested dict")
+
+
+def run_hierarchical(projects: Project | Sequence[Project], chart: OrgChart | Sequence[int] | dict = (1, 3, 9), *,
+                     policy: str | AssignmentPolicy = "least loaded", retry: RetryPolicy = RetryPolicy(
+                         initial_interval=0.2), escalation: EscalationRule | None = None,
+                     service_time: float = 0.005, heartbeat_interval: float = 0.5, suspect_after: float = 2.0,
+                     seed: int = 0, latency: Latency = 0.01, faults: Iterable[Fault] = (),
+                     until: float | None = None, max_events: int = 1_000_000) -> HierarchicalRun:
+    """Run ``projects`` on a client and the hierarchy ``chart`` in a fresh world.
+
+    ``escalation`` decides, after each failed attempt in a team, whether to retry there
+    or escalate (default: ``RetryInTeam(retry)``). Bad input (duplicate task ids across
+    projects, a task type no subtree can do, a malformed chart) raises before anything runs.
+    """
+    projects = [projects] if isinstance(projects, Project) else list(projects)
+    if not projects or not all(isinstance(p, Project) for p in projects):
+        raise TypeError(f"projects={projects!r} is not allowed: give a Project or a list of them")
+    names = [p.name for p in projects]
+    if len(set(names)) < len(names):
+        raise ValueError(f"projects={names!r} is not allowed: project names must be unique")
+    tasks = [task for project in projects for task in project.tasks]
+    check_dag(tasks)  # task ids unique across projects, so the checkers can tell tasks apart
+    chart = as_chart(chart)
+    chart.require_capable(task.type for task in tasks)
+    if CLIENT in chart.parent:
+        raise ValueError(f"the name {CLIENT!r} is reserved for the client; rename that agent of the chart")
+    resolve_policy(policy)  # a bad policy fails here, before anything runs
+    validate.number("service_time", service_time, minimum=0)
+    if validate.number("suspect_after", suspect_after) <= validate.number("heartbeat_interval", heartbeat_interval):
+        raise ValueError(f"suspect_after={suspect_after!r} is not allowed: it must be longer than "
+                         f"heartbeat_interval={heartbeat_interval!r}, or busy reports look dead")
+    durations = draw_durations(tasks, random.Random(f"{seed}/durations"))
+    world = World(seed, latency=latency, faults=faults, max_events=max_events)
+    world.add(Client(CLIENT, projects, durations, chart.director),
+              *agents_for(chart, policy=policy, retry=retry,
+                          escalation=escalation or RetryInTeam(retry), service_time=service_time,
+                          heartbeat_interval=heartbeat_interval, suspect_after=suspect_after))
+    for checker in hierarchy_checkers(chart, tasks, CLIENT):
+        world.add_checker(checker)
+    return summarise(world.run(until=until), projects, chart, durations)
+
+
+def summarise(result: RunResult, projects: Sequence[Project], chart: OrgChart,
+              durations: dict[str, float]) -> HierarchicalRun:
+    """Turn a finished world run into a ``HierarchicalRun`` (used by the naive hierarchy too)."""
+    asked = {e.message.id: e.message.body.project.name for e in result.trace.select("send", CLIENT)
+             if e.message.kind == "project"}
+    answers = {asked[e.message.in_reply_to]: e.message.body for e in result.trace.select("deliver", CLIENT)
+               if e.message.kind == "project_ok"}
+    tasks = [task for project in projects for task in project.tasks]
+    return task_run(HierarchicalRun, result, tasks, durations, projects={p.name: answers.get(p.name) for p in projects},
+                    chart=chart)
