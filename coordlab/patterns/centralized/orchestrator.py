@@ -19,7 +19,15 @@ from typing import Any
 from coordlab.patterns.centralized.protocol import ORCHESTRATOR, Assign, Failure, Result, Submit
 from coordlab.patterns.centralized.workers import WorkerSpec
 from coordlab.patterns.liveness import SilenceWatch
-from coordlab.patterns.tasks import AssignmentPolicy, RetryPolicy, Task, TaskGraph, TimeoutPolicy, WorkerView
+from coordlab.patterns.tasks import (
+    AssignmentPolicy,
+    RetryPolicy,
+    Task,
+    TaskGraph,
+    TimeoutPolicy,
+    WorkerView,
+    choose_worker,
+)
 from coordlab.world import Agent
 
 
@@ -132,10 +140,7 @@ class Orchestrator(Agent):
             if not candidates:
                 waiting.append(tid)
                 continue
-            worker = self.policy.choose(task, candidates)
-            if worker not in {c.name for c in candidates}:
-                raise ValueError(f"policy {self.policy!r} chose worker={worker!r} for task {tid!r}; it must "
-                                 f"choose one of the candidates: {', '.join(c.name for c in candidates)}")
+            worker = choose_worker(self.policy, task, candidates)
             await self.assign(tid, worker)
             if len(self.in_flight[worker]) >= self.roster[worker].capacity:
                 free.remove(worker)
