@@ -1,5 +1,5 @@
 """The liveness kit on its own: heartbeats while busy, and suspicion after silence."""
-from coordlab import Agent, Crash, World
+from coordlab import Agent, Crash, Partition, World
 from coordlab.patterns.liveness import HeartbeatSender, SilenceWatch
 
 
@@ -60,16 +60,23 @@ def test_no_interval_means_no_heartbeats():
 class Watcher(Agent):
     """Gives ``peer`` work at ``given_at`` (held until ``done_at``) and watches it."""
 
-    def __init__(self, name, given_at=0.0, done_at=None, suspect_after=2.0):
+    def __init__(self, name, given_at=0.0, done_at=None, suspect_after=2.0, probe=False, give_up_after=30.0):
         super().__init__(name)
         self.given_at, self.done_at = given_at, done_at
         self.has_work = False
-        self.suspected = []
+        self.suspected, self.taken_back, self.given_up = [], [], []
         self.silence = SilenceWatch(self, ["peer"], suspect_after, has_work=lambda peer: self.has_work,
-                                    on_silent=self.on_silent)
+                                    on_silent=self.on_silent, probe=self.probe if probe else None,
+                                    give_up_after=give_up_after, on_lost=self.on_lost)
 
     async def on_silent(self, peer, silent):
         self.suspected.append((peer, round(self.now, 6), round(silent, 6)))
+
+    async def probe(self, peer):
+        await self.send(peer, "probe")
+
+    async def on_lost(self, peer):
+        self.given_up.append((peer, round(self.now, 6)))
 
     async def run(self):
         self.spawn(self.listen())
@@ -83,24 +90,31 @@ class Watcher(Agent):
     async def listen(self):
         while True:
             msg = await self.receive()
-            self.silence.heard_from(msg.sender)
+            if self.silence.heard_from(msg.sender):
+                self.taken_back.append((msg.sender, round(self.now, 6)))
             if msg.kind == "register":
                 self.silence.registered(msg.sender)
 
 
 class Peer(Agent):
-    """Sends ``ping`` at each of ``times`` (and ``register`` when it starts, if asked)."""
+    """Sends ``ping`` at each of ``times`` (and ``register`` when it starts, if asked); answers probes."""
 
     def __init__(self, name="peer", times=(), register=False):
         super().__init__(name)
         self.times, self.register = times, register
 
     async def run(self):
+        self.spawn(self.answer_probes())
         if self.register:
             await self.send("watcher", "register")
         for at in self.times:
             await self.sleep(at - self.now)
             await self.send("watcher", "ping")
+
+    async def answer_probes(self):
+        while True:
+            await self.receive("probe")
+            await self.send("watcher", "alive")
 
 
 def watch(peer, faults=(), **options):
@@ -141,3 +155,33 @@ def test_a_suspected_peer_that_registers_again_is_alive_again():
     watcher = watch(Peer(register=True), faults=[Crash("peer", at=0.5, recover_at=5.0)])
     assert watcher.suspected == [("peer", 2.0, 2.0)] and watcher.silence.alive["peer"]
     assert watcher.silence.heard["peer"] == 5.0
+
+
+def test_a_wrongly_suspected_peer_that_speaks_again_is_taken_back():
+    # Cut off from 1 to 6: suspected at 2; its ping at 7 takes it back (no probes needed).
+    watcher = watch(Peer(times=[7.0]), faults=[Partition([["peer"]], at=1.0, heal_at=6.0)], done_at=8.0)
+    assert watcher.suspected == [("peer", 2.0, 2.0)]
+    assert watcher.taken_back == [("peer", 7.0)] and watcher.silence.alive["peer"]
+
+
+def test_a_silent_suspect_is_probed_until_it_answers():
+    # Suspected at 2 during the partition; probes at 2, 4, 6 are cut; the one at 8 is answered.
+    watcher = watch(Peer(), faults=[Partition([["peer"]], at=1.0, heal_at=7.0)], probe=True, done_at=9.0)
+    assert watcher.suspected == [("peer", 2.0, 2.0)]
+    assert watcher.taken_back == [("peer", 8.0)] and watcher.given_up == []
+    assert watcher.silence.maybe_alive("peer") and watcher.silence.alive["peer"]
+
+
+def test_taken_back_with_work_it_is_watched_again():
+    # Back at 8 with work still held, then crashed at 9: suspected again at 10, probed at
+    # 10, 12, 14 and 16, and given up at 18, when it has not answered for 8 >= 7 s.
+    watcher = watch(Peer(), faults=[Partition([["peer"]], at=1.0, heal_at=7.0), Crash("peer", at=9.0)],
+                    probe=True, done_at=25.0, give_up_after=7.0)
+    assert watcher.suspected == [("peer", 2.0, 2.0), ("peer", 10.0, 2.0)]
+    assert watcher.taken_back == [("peer", 8.0)] and watcher.given_up == [("peer", 18.0)]
+
+
+def test_a_suspect_that_never_answers_is_given_up_after_give_up_after():
+    watcher = watch(Peer(), faults=[Crash("peer", at=0.5)], probe=True, give_up_after=5.0, done_at=25.0)
+    assert watcher.suspected == [("peer", 2.0, 2.0)] and watcher.given_up == [("peer", 8.0)]
+    assert not watcher.silence.maybe_alive("peer")

@@ -11,19 +11,20 @@ from coordlab.world.checks import (
     nothing_delivered_to_crashed,
     requests_answered,
 )
-from coordlab.world.faults import Crash, Delay, Fault, Loss, Partition, Slow
+from coordlab.world.faults import Crash, Delay, Duplicate, Fault, Loss, Partition, Slow
 from coordlab.world.host import Host
 from coordlab.world.latency import Constant, Exponential, Uniform
 from coordlab.world.message import Message
+from coordlab.world.nemesis import Nemesis
 from coordlab.world.network import Network
 from coordlab.world.result import AgentError, RunResult
 from coordlab.world.simulated_host import EventLimitReached
 from coordlab.world.trace import Event, Trace
-from coordlab.world.world import World
+from coordlab.world.world import Faults, World
 
 __all__ = [
-    "Agent", "AgentError", "Checker", "Constant", "Crash", "Delay", "Event", "EventLimitReached",
-    "Exponential", "Fault", "Host", "Loss", "Message", "Network", "Partition", "RunResult", "Slow", "Timeout",
-    "Trace", "Uniform", "Verdict", "World", "judge", "no_agent_errors", "nothing_delivered_to_crashed",
-    "requests_answered",
+    "Agent", "AgentError", "Checker", "Constant", "Crash", "Delay", "Duplicate", "Event", "EventLimitReached",
+    "Exponential", "Fault", "Faults", "Host", "Loss", "Message", "Nemesis", "Network", "Partition", "RunResult",
+    "Slow", "Timeout", "Trace", "Uniform", "Verdict", "World", "judge", "no_agent_errors",
+    "nothing_delivered_to_crashed", "requests_answered",
 ]

@@ -67,11 +67,23 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._on_idle, self._on_horizon, self._on_step = on_idle, on_horizon, on_step
         self.horizon = horizon
         super().__init__(selector=_JumpingSelector(self))
-        self._clock_resolution = 1e-9
         self._timer_order = itertools.count()
 
     def time(self) -> float:
         return self._now
+
+    @property
+    def _clock_resolution(self) -> float:
+        """How close to ``now`` a timer must be to fire now; asyncio reads it each iteration.
+
+        A fixed 1e-9 stops working at about 2e7 s, where ``now + 1e-9 == now``; two units
+        in the last place of ``now`` fire a timer due now at any representable time.
+        """
+        return max(1e-9, 2 * math.ulp(self._now))
+
+    @_clock_resolution.setter
+    def _clock_resolution(self, _value: float) -> None:
+        pass  # asyncio's __init__ sets the wall clock's resolution; simulated time has its own
 
     def call_at(self, when, callback, *args, context=None):  # type: ignore[override]
         """Schedule like asyncio does, but with FIFO order among timers due at the same time."""
@@ -87,11 +99,12 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         if timeout is None:
             self._on_idle()
         elif timeout > 0:
-            if self._now + timeout > self.horizon:
+            when = self._scheduled[0]._when  # jump *to* the next timer, not by ``timeout``:
+            if when > self.horizon:          # at 2e7 s, now + 1e-9 == now, and adding would stall
                 self._now = max(self._now, self.horizon)
                 self._on_horizon()
             else:
-                self._now += timeout
+                self._now = max(self._now, when)
 
 
 def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop) -> T:

@@ -124,6 +124,10 @@ class Partition(Fault):
         object.__setattr__(self, "groups", frozen)
         _window(self.at, self.heal_at, "heal_at")
 
+    def __repr__(self) -> str:  # sorted, so it prints the same in every process (frozensets do not)
+        groups = [sorted(group) for group in self.groups]
+        return f"Partition({groups!r}, at={self.at!r}, heal_at={self.heal_at!r})"
+
     def agents(self) -> set[str]:
         return set().union(*self.groups)
 
@@ -134,10 +138,10 @@ class Partition(Fault):
         return ("partition" if phase == "start" else "heal"), self.describe()
 
     def start(self, world: World) -> None:
-        world.network.partition(self.groups)
+        world.network.partition(self.groups, owner=self)
 
     def end(self, world: World) -> None:
-        world.network.heal()
+        world.network.heal(owner=self)
 
     @property
     def ends_at(self) -> float | None:
@@ -160,10 +164,32 @@ class Loss(Fault):
         return f"Loss(p={self.p:g})"
 
     def start(self, world: World) -> None:
-        world.network.loss_windows[id(self)] = self.p
+        world.network.loss_windows.open(self, self.p)
 
     def end(self, world: World) -> None:
-        del world.network.loss_windows[id(self)]
+        world.network.loss_windows.close(self)
+
+
+@dataclass(frozen=True)
+class Duplicate(Fault):
+    """From ``at`` to ``until``, each message arrives twice with probability ``p`` (a retrying network)."""
+
+    p: float
+    at: float = 0.0
+    until: float | None = None
+
+    def __post_init__(self) -> None:
+        validate.probability("p", self.p)
+        _window(self.at, self.until, "until")
+
+    def describe(self) -> str:
+        return f"Duplicate(p={self.p:g})"
+
+    def start(self, world: World) -> None:
+        world.network.duplicate_windows.open(self, self.p)
+
+    def end(self, world: World) -> None:
+        world.network.duplicate_windows.close(self)
 
 
 @dataclass(frozen=True)
@@ -179,15 +205,17 @@ class Delay(Fault):
         _window(self.at, self.until, "until")
 
     def start(self, world: World) -> None:
-        world.network.delay_windows[id(self)] = as_latency("latency", self.latency)
+        world.network.delay_windows.open(self, as_latency("latency", self.latency))
 
     def end(self, world: World) -> None:
-        del world.network.delay_windows[id(self)]
+        world.network.delay_windows.close(self)
 
 
 @dataclass(frozen=True)
 class Slow(Fault):
-    """From ``at`` to ``until``, ``agent``'s modelled work takes ``factor`` times longer (a straggler)."""
+    """From ``at`` to ``until``, ``agent``'s modelled work takes ``factor`` times longer (a straggler).
+
+    When two slows overlap on one agent, the larger factor applies until it ends."""
 
     agent: str
     factor: float
@@ -206,8 +234,8 @@ class Slow(Fault):
         return f"{type(self).__name__}({self.agent})"
 
     def start(self, world: World) -> None:
-        world.slow_factor[self.agent] = self.factor
+        world.slows.open(self, (self.agent, self.factor))
 
     def end(self, world: World) -> None:
-        world.slow_factor.pop(self.agent, None)
+        world.slows.close(self)
 

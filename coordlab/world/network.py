@@ -3,17 +3,49 @@
 The network decides, for each message, whether it arrives and when: it draws a
 latency (per-link override or the default), applies loss, duplication and any delay
 window, and refuses to carry messages across a partition. Its state is plain data
-(``loss``, ``partitions``, ``links``), so each fault is a one-line change to it.
+(``loss``, ``links``, and the fault ``windows``), so each fault is a one-line change to it.
 """
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
 
 from coordlab.world import validate
 from coordlab.world.latency import Latency, as_latency
 
 Draw = Callable[[random.Random], float]
+V = TypeVar("V")
+
+
+class Windows(Generic[V]):
+    """The values of the fault windows open now, each closed by the fault that opened it.
+
+    Faults overlap: two partitions, two loss windows, the same ``Loss`` listed twice. Each
+    window is added under its owner and removed by it alone, so one ending never ends another.
+    """
+
+    def __init__(self) -> None:
+        self._open: list[tuple[Any, V]] = []
+
+    def open(self, owner: Any, value: V) -> None:
+        self._open.append((owner, value))
+
+    def close(self, owner: Any) -> None:
+        """Close the oldest window ``owner`` opened (a fault listed twice opened two)."""
+        for index, (who, _) in enumerate(self._open):
+            if who is owner:
+                del self._open[index]
+                return
+
+    def clear(self) -> None:
+        self._open.clear()
+
+    def values(self) -> list[V]:
+        return [value for _, value in self._open]
+
+    def __bool__(self) -> bool:
+        return bool(self._open)
 
 
 class Network:
@@ -24,9 +56,11 @@ class Network:
         self.loss = validate.probability("loss", loss)
         self.duplicate = validate.probability("duplicate", duplicate)
         self.links: dict[tuple[str, str], Draw] = {}
-        self.loss_windows: dict[int, float] = {}
-        self.delay_windows: dict[int, Draw] = {}
-        self._group_of: dict[str, int] = {}
+        self.loss_windows: Windows[float] = Windows()
+        self.duplicate_windows: Windows[float] = Windows()
+        self.delay_windows: Windows[Draw] = Windows()
+        #: each open partition maps an agent to its group's number (0: the group of the unnamed)
+        self.partitions: Windows[dict[str, int]] = Windows()
 
     def set_link(self, a: str, b: str, latency: Latency, *, both_ways: bool = True) -> None:
         """Give the link a→b (and b→a) its own latency, e.g. a slow cross-region link."""
@@ -35,32 +69,40 @@ class Network:
         if both_ways:
             self.links[(b, a)] = draw
 
-    def partition(self, groups: Iterable[Iterable[str]]) -> None:
-        """Cut the network into groups; agents in no group form one more group together."""
-        self._group_of = {name: index + 1 for index, group in enumerate(groups) for name in group}
+    def partition(self, groups: Iterable[Iterable[str]], owner: Any = None) -> None:
+        """Cut the network into groups; agents in no group form one more group together.
 
-    def heal(self) -> None:
-        """Remove every partition."""
-        self._group_of = {}
+        Partitions add up: a message crosses only if no open partition separates its ends.
+        """
+        self.partitions.open(owner, {name: index + 1 for index, group in enumerate(groups) for name in group})
+
+    def heal(self, owner: Any = None) -> None:
+        """End ``owner``'s partition; with no owner, every partition (an operator healing all)."""
+        if owner is None:
+            self.partitions.clear()
+        else:
+            self.partitions.close(owner)
 
     def reachable(self, a: str, b: str) -> bool:
-        """Whether a message from a can currently reach b (0 is the group of the unnamed)."""
-        return self._group_of.get(a, 0) == self._group_of.get(b, 0)
+        """Whether a message from a can currently reach b."""
+        return all(cut.get(a, 0) == cut.get(b, 0) for cut in self.partitions.values())
 
     def fate(self, sender: str, to: str, rng: random.Random) -> tuple[str | None, list[float]]:
         """Decide one message's fate: ``(drop_reason, [])`` or ``(None, delays)``.
 
-        ``delays`` has one entry per copy that will arrive (two if duplicated).
-        Random draws happen in a fixed order so the same seed gives the same fate.
+        ``delays`` has one entry per copy that will arrive (two if duplicated). The highest
+        open loss (or duplication) probability applies. Random draws happen in a fixed order
+        so the same seed gives the same fate.
         """
-        if self._group_of and not self.reachable(sender, to):
+        if not self.reachable(sender, to):
             return "partition", []
-        loss = max(self.loss, *self.loss_windows.values()) if self.loss_windows else self.loss
+        loss = max([self.loss, *self.loss_windows.values()])
         if loss and rng.random() < loss:
             return "loss", []
         draw = self.links.get((sender, to), self.latency)
         delays = [self._delay(draw, rng)]
-        if self.duplicate and rng.random() < self.duplicate:
+        duplicate = max([self.duplicate, *self.duplicate_windows.values()])
+        if duplicate and rng.random() < duplicate:
             delays.append(self._delay(draw, rng))
         return None, delays
 

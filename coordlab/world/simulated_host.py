@@ -17,7 +17,7 @@ from coordlab.world import validate
 from coordlab.world.agent import Agent
 from coordlab.world.clock import VirtualTimeLoop, run_in_thread
 from coordlab.world.message import Message
-from coordlab.world.network import Network
+from coordlab.world.network import Network, Windows
 from coordlab.world.result import AgentError
 from coordlab.world.trace import WORLD_EVENTS, Trace
 
@@ -36,7 +36,7 @@ class SimulatedHost:
     def __init__(self, seed: int, network: Network, max_events: int) -> None:
         self.seed, self.network, self.max_events = seed, network, max_events
         self.trace = Trace()
-        self.slow_factor: dict[str, float] = {}  # how much longer each agent's work takes (Slow)
+        self.slows: Windows[tuple[str, float]] = Windows()  # (agent, factor): work takes longer (Slow)
         self._rng = random.Random(seed)
         self._loop: VirtualTimeLoop | None = None
         self._agents: dict[str, Agent] = {}  # joined and not gone (crashed ones included)
@@ -105,7 +105,8 @@ class SimulatedHost:
         self.trace.record(self.now, kind, agent, peer=peer, message=message, reason=reason, data=data)
 
     async def work(self, agent: str, seconds: float) -> None:
-        await asyncio.sleep(seconds * self.slow_factor.get(agent, 1.0))
+        factor = max([factor for name, factor in self.slows.values() if name == agent], default=1.0)
+        await asyncio.sleep(seconds * factor)
 
     def spawn(self, agent: str, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task:
         return self._loop.create_task(self._guarded(agent, coroutine))

@@ -51,3 +51,31 @@ def known_agent(name: str, value: object, known: Iterable[str]) -> str:
         listing = ", ".join(known) if known else "none yet"
         raise ValueError(f"{name}={value!r} is not an agent of this world (agents: {listing})")
     return value  # type: ignore[return-value]
+
+
+def flag(name: str, value: object) -> bool:
+    """Return ``value`` if it is a bool; a truthy string like ``"no"`` is refused, not taken as True."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}={value!r} is not allowed: {name} must be True or False")
+    return value
+
+
+def seed(value: object, name: str = "seed") -> int:
+    """Return a usable seed: an int >= 0.
+
+    ``seed=None`` is refused on purpose. Every run in coordlab can be replayed from its seed,
+    and a run seeded from the clock could not be; pick one (``random.randrange(2**32)``) and keep it.
+    """
+    if value is None:
+        raise TypeError(f"{name}=None is not allowed: {name} must be an int >= 0, so the run can be replayed; "
+                        "for a fresh run pick one, e.g. random.randrange(2**32), and keep it")
+    return count(name, value, minimum=0)
+
+
+def one_of(name: str, value: object, allowed: Iterable[object]) -> object:
+    """Return ``value`` if it is one of ``allowed``, else raise listing them."""
+    allowed = list(allowed)
+    if not any(value == option and type(value) is type(option) for option in allowed):
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be one of "
+                         f"{', '.join(repr(option) for option in allowed)}")
+    return value

@@ -26,9 +26,28 @@ from coordlab.world.agent import Agent
 from coordlab.world.checks import Checker, generic_checkers
 from coordlab.world.faults import Fault
 from coordlab.world.latency import Latency
+from coordlab.world.nemesis import Nemesis
 from coordlab.world.network import Network
 from coordlab.world.result import RunResult
 from coordlab.world.simulated_host import SimulatedHost
+
+Faults = Iterable[Fault] | Nemesis
+"""What a run's ``faults=`` takes: a list of faults (a ``Nemesis`` may be among them), or one ``Nemesis``."""
+
+
+def checked_faults(faults: Faults) -> list[Fault | Nemesis]:
+    """``faults`` as a list, refusing anything that is not a fault or a nemesis."""
+    if isinstance(faults, (Fault, Nemesis)):
+        return [faults]
+    if isinstance(faults, (str, bytes)) or not isinstance(faults, Iterable):
+        raise TypeError(f"faults={faults!r} is not allowed: give a list of faults, e.g. [Crash('a', at=1)], "
+                        "or a Nemesis(seed=...)")
+    listed = list(faults)
+    for fault in listed:
+        if not isinstance(fault, (Fault, Nemesis)):
+            raise TypeError(f"faults={listed!r} is not allowed: {fault!r} is not a fault "
+                            "(Crash, Partition, Loss, Duplicate, Delay, Slow) or a Nemesis")
+    return listed
 
 
 class World(SimulatedHost):
@@ -36,15 +55,15 @@ class World(SimulatedHost):
 
     You build it (``add``, ``remove``, ``faults``, ``add_checker``) and ``run`` it; its agents see
     only the ``Host`` methods it inherits from ``SimulatedHost``. Faults change plain data it keeps
-    (``network``, ``slow_factor``) or call ``crash`` and ``recover``.
+    (``network``, ``slows``) or call ``crash`` and ``recover``.
     """
 
     def __init__(self, seed: int = 0, *, latency: Latency = 0.01, loss: float = 0.0,
-                 duplicate: float = 0.0, faults: Iterable[Fault] = (), max_events: int = 1_000_000) -> None:
-        seed = validate.count("seed", seed, minimum=0)
+                 duplicate: float = 0.0, faults: Faults = (), max_events: int = 1_000_000) -> None:
+        seed = validate.seed(seed)
         max_events = validate.count("max_events", max_events)
         super().__init__(seed, Network(latency=latency, loss=loss, duplicate=duplicate), max_events)
-        self.faults: list[Fault] = list(faults)
+        self.faults: list[Fault | Nemesis] = checked_faults(faults)
         self._checkers: list[Checker] = list(generic_checkers)
         self._departures: list[tuple[float, str]] = []
         self._ran = False
@@ -85,6 +104,7 @@ class World(SimulatedHost):
         horizon = math.inf if until is None else validate.number("until", until, minimum=0)
         if horizon == 0 and until is not None:
             raise ValueError(f"until={until!r} is not allowed: the run starts at 0, so until must be > 0")
+        self._draw_nemesis()
         self._check_faults()
         self._ran = True
         reason = self._run(horizon, self._schedule)
@@ -110,6 +130,12 @@ class World(SimulatedHost):
             self.leave(name)
 
     # --- faults -------------------------------------------------------------------
+    def _draw_nemesis(self) -> None:
+        """Replace each ``Nemesis`` in ``faults`` by the schedule it draws for the agents there at t=0."""
+        present = sorted(agent.name for when, agent in self._pending if when == 0)
+        self.faults = [drawn for fault in self.faults
+                       for drawn in (fault.schedule(present) if isinstance(fault, Nemesis) else [fault])]
+
     def _check_faults(self) -> None:
         names = self._names()
         joins = {agent.name: when for when, agent in self._pending}
