@@ -27,6 +27,10 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Mapping[str, Sequence[Any
     if not seeds:
         raise ValueError("seeds=[] is not allowed: give at least one seed")
     names = list(grid)
+    for name in names:
+        if isinstance(grid[name], (str, bytes)) or not isinstance(grid[name], Iterable):
+            raise TypeError(f"grid={dict(grid)!r} is not allowed: each value is a list of settings to try, "
+                            f"e.g. {{{name!r}: [{grid[name]!r}]}}")
     points = [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
     bar = _progress_bar(len(points) * len(seeds)) if progress else None
     rows = []
@@ -52,5 +56,7 @@ def _progress_bar(total: int):
 def random_crashes(agents: Sequence[str], rate: float, within: float, seed: int) -> list[Crash]:
     """Crash each of ``agents`` with probability ``rate``, at a uniform time in [0, within)."""
     validate.probability("rate", rate)
+    if validate.number("within", within) <= 0:
+        raise ValueError(f"within={within!r} is not allowed: within must be > 0 (seconds)")
     rng = random.Random(f"{seed}/crashes")
     return [Crash(name, at=rng.uniform(0, within)) for name in agents if rng.random() < rate]

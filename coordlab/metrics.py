@@ -9,6 +9,7 @@ from collections import Counter
 
 import numpy as np
 
+from coordlab.world import validate
 from coordlab.world.trace import WORLD_EVENTS, Trace
 
 #: Events that count as the system doing something (used for makespan).
@@ -67,6 +68,9 @@ def latencies(trace: Trace) -> np.ndarray:
 
 def latency_percentiles(trace: Trace, percentiles: tuple[float, ...] = (50, 90, 99)) -> dict[str, float]:
     """Latency percentiles of delivered messages, e.g. ``{"p50": 0.03, "p90": …, "max": …}``."""
+    for p in percentiles:
+        if not 0 <= validate.number("percentiles", p) <= 100:
+            raise ValueError(f"percentiles={percentiles!r} is not allowed: each must be between 0 and 100")
     values = latencies(trace)
     if values.size == 0:
         return {f"p{p:g}": float("nan") for p in percentiles} | {"max": float("nan")}

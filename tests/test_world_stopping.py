@@ -1,4 +1,4 @@
-"""Every run ends, and says why: completed, deadlock, until, event_limit, agent_error."""
+"""Every run ends, and says why: completed, deadlock, until, event_limit, spinning, blocked, agent_error."""
 import pytest
 
 from coordlab import Agent, Timeout, World
@@ -66,6 +66,59 @@ def test_event_limit_stops_an_agent_that_spins_without_events():
     world = World(max_events=100)
     world.add(BusyWaiter("s"))
     assert world.run().stop_reason == "event_limit"
+
+
+@pytest.mark.parametrize("spin", ["asyncio.sleep(0)", "self.sleep(1)"])
+def test_an_agent_that_steps_while_nothing_happens_ends_the_run_as_spinning_naming_it(spin):
+    import asyncio
+
+    from coordlab.world.watchdog import QUIET_STEPS
+
+    class Spinner(Agent):
+        async def run(self):
+            self.log("started")
+            while True:
+                await (asyncio.sleep(0) if spin == "asyncio.sleep(0)" else self.sleep(1))
+
+    world = World()  # the default max_events would let this run for 20 million steps
+    world.add(Spinner("spinner"), WaitsForever("idle"))
+    result = world.run()
+    assert result.stop_reason == "spinning"
+    assert [error.agent for error in result.errors] == ["spinner"]
+    assert f"{QUIET_STEPS} steps" in str(result.errors[0]) and "spinning" not in str(result.errors[0].agent)
+    if spin == "asyncio.sleep(0)":
+        assert result.time == 0
+    else:  # one simulated second per quiet step (its first step logged "started")
+        assert QUIET_STEPS <= result.time <= QUIET_STEPS + 1
+
+
+def test_an_agent_that_never_yields_is_interrupted_after_max_step_seconds():
+    class Stuck(Agent):
+        async def run(self):
+            while True:
+                pass
+
+    world = World(max_step_seconds=0.3)
+    world.add(Stuck("stuck"))
+    result = world.run()
+    assert result.stop_reason == "blocked" and [error.agent for error in result.errors] == ["stuck"]
+    assert "max_step_seconds" not in str(result.errors[0]) and "0.3 real seconds" in str(result.errors[0])
+
+
+def test_real_blocking_inside_an_agent_is_reported_in_the_result():
+    import time
+
+    class Sleeper(Agent):
+        async def run(self):
+            time.sleep(0.2)  # a real sleep: simulated time stands still
+            await self.sleep(1)
+
+    world = World()
+    world.add(Sleeper("sleeper"))
+    result = world.run()
+    assert result.stop_reason == "completed" and list(result.blocking) == ["sleeper"]
+    assert result.blocking["sleeper"] >= 0.2 and "sleeper blocked the world" in repr(result)
+    assert "warning" not in repr(World().run())
 
 
 def test_an_agent_error_stops_the_run_with_the_traceback():

@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 import matplotlib.pyplot as plt
 import networkx as nx
 from matplotlib.figure import Figure
 
+from coordlab.world import validate
 from coordlab.world.trace import Trace
 
 DROP_COLOUR = "#d62728"
@@ -23,8 +25,15 @@ TIMEOUT_COLOUR = "#ff7f0e"
 
 
 def _lanes(trace: Trace, agents: list[str] | None) -> dict[str, int]:
-    names = agents if agents is not None else trace.agents()
-    return {name: index for index, name in enumerate(names)}
+    """One lane per agent, in the order given (default: the trace's agents)."""
+    if agents is None:
+        return {name: index for index, name in enumerate(trace.agents())}
+    if isinstance(agents, str) or not isinstance(agents, Iterable):
+        raise TypeError(f"agents={agents!r} is not allowed: give a list of agent names, e.g. ['a', 'b']")
+    agents = list(agents)
+    for name in agents:
+        validate.known_agent("agents", name, trace.agents())
+    return {name: index for index, name in enumerate(agents)}
 
 
 def _crash_intervals(trace: Trace, end: float) -> dict[str, list[tuple[float, float]]]:
@@ -52,6 +61,7 @@ def sequence_diagram(trace: Trace, agents: list[str] | None = None, *, max_messa
     Only the first ``max_messages`` messages are drawn (a long run becomes a solid
     block of ink otherwise); the title says when some were left out.
     """
+    validate.count("max_messages", max_messages)
     lanes = _lanes(trace, agents)
     sends = [e for e in trace.select("send") if e.agent in lanes and e.peer in lanes]
     shown = sends[:max_messages]

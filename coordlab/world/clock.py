@@ -24,6 +24,8 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from coordlab.world.watchdog import interrupt
+
 T = TypeVar("T")
 
 
@@ -107,12 +109,15 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
                 self._now = max(self._now, when)
 
 
-def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop) -> T:
+def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop,
+                  watch: Callable[[threading.Thread], None] | None = None) -> T:
     """Run ``main`` to completion on ``loop`` in a fresh thread and return its result.
 
     A Jupyter kernel already runs an event loop in the main thread, and asyncio allows
     one running loop per thread; running ours in a thread of its own makes ``World.run()``
-    a plain blocking call in notebooks, scripts and tests alike.
+    a plain blocking call in notebooks, scripts and tests alike. While it waits, the
+    caller's thread calls ``watch(thread)`` a few times a second (the watchdog), and
+    passes a Ctrl-C on to the world's thread, so even a stuck agent can be interrupted.
     """
     outcome: dict[str, Any] = {}
 
@@ -127,7 +132,15 @@ def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop)
 
     thread = threading.Thread(target=target, name="coordlab-world", daemon=True)
     thread.start()
-    thread.join()
+    try:
+        while thread.is_alive():
+            thread.join(0.25)  # returns as soon as the run ends
+            if watch is not None and thread.is_alive():
+                watch(thread)
+    except KeyboardInterrupt:
+        interrupt(thread, KeyboardInterrupt)
+        thread.join(5)
+        raise
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

@@ -10,6 +10,7 @@ A fault is one class: what it does (``start``, ``end``), how the trace tells it
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -73,6 +74,7 @@ class Crash(Fault):
     recover_at: float | None = None
 
     def __post_init__(self) -> None:
+        validate.name("agent", self.agent)
         _window(self.at, self.recover_at, "recover_at")
 
     def agents(self) -> set[str]:
@@ -109,11 +111,17 @@ class Partition(Fault):
 
     def __post_init__(self) -> None:
         groups = self.groups
-        if isinstance(groups, str):
+        if isinstance(groups, str) or not isinstance(groups, Iterable):
             raise TypeError(f"groups={groups!r} is not allowed: give a list of groups, e.g. [['a', 'b'], ['c']]")
-        frozen = tuple(frozenset([g] if isinstance(g, str) else g) for g in groups)
+        if not all(isinstance(group, Iterable) for group in groups):
+            raise TypeError(f"groups={groups!r} is not allowed: a group is a list of agent names (strings)")
+        listed = [[group] if isinstance(group, str) else list(group) for group in groups]
+        if not listed:
+            raise ValueError(f"groups={groups!r} is not allowed: give at least one group, e.g. [['a', 'b']]")
+        if not all(isinstance(name, str) for group in listed for name in group):
+            raise TypeError(f"groups={groups!r} is not allowed: a group is a list of agent names (strings)")
         seen: dict[str, int] = {}
-        for index, group in enumerate(frozen):
+        for index, group in enumerate(listed):
             if not group:
                 raise ValueError(f"groups={groups!r} is not allowed: group {index} is empty")
             for name in group:
@@ -121,7 +129,7 @@ class Partition(Fault):
                     raise ValueError(f"groups={groups!r} is not allowed: {name!r} is in group {seen[name]} "
                                      f"and group {index}; groups must not overlap")
                 seen[name] = index
-        object.__setattr__(self, "groups", frozen)
+        object.__setattr__(self, "groups", tuple(frozenset(group) for group in listed))
         _window(self.at, self.heal_at, "heal_at")
 
     def __repr__(self) -> str:  # sorted, so it prints the same in every process (frozensets do not)
@@ -223,6 +231,7 @@ class Slow(Fault):
     until: float | None = None
 
     def __post_init__(self) -> None:
+        validate.name("agent", self.agent)
         if validate.number("factor", self.factor) <= 0:
             raise ValueError(f"factor={self.factor!r} is not allowed: factor must be > 0")
         _window(self.at, self.until, "until")

@@ -67,6 +67,10 @@ def as_latency(name: str, spec: Latency) -> Callable[[random.Random], float]:
         return Constant(validate.number(name, spec, minimum=0))
 
     def checked_draw(rng: random.Random) -> float:
-        return validate.number(f"{name} (drawn by {spec!r})", spec(rng), minimum=0)
+        drawn = spec(rng)
+        try:
+            return validate.number(name, drawn, minimum=0)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{exc} (drawn by {spec!r})") from None
 
     return checked_draw

@@ -35,6 +35,9 @@ class RunResult:
     waiting: dict[str, list[str]] = field(default_factory=dict)
     checkers: list[Checker] = field(default_factory=list)
     seed: int | None = None
+    #: real seconds each agent held the world in steps that blocked (``time.sleep``, heavy
+    #: computation): simulated time stood still meanwhile. Not in the trace: it is not deterministic.
+    blocking: dict[str, float] = field(default_factory=dict)
 
     def verdict(self, *checkers: Checker) -> Verdict:
         """Run the world's registered checkers plus ``checkers`` and combine their verdicts."""
@@ -47,4 +50,7 @@ class RunResult:
             text += "\n  waiting: " + "; ".join(f"{a} on {', '.join(w)}" for a, w in self.waiting.items())
         for error in self.errors:
             text += f"\n  error: {error}"
+        for agent, seconds in sorted(self.blocking.items()):
+            text += (f"\n  warning: {agent} blocked the world for {seconds:.1f} real seconds "
+                     "(time.sleep or a long computation; use await self.sleep or self.work)")
         return text

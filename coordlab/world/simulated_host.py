@@ -20,6 +20,7 @@ from coordlab.world.message import Message
 from coordlab.world.network import Network, Windows
 from coordlab.world.result import AgentError
 from coordlab.world.trace import WORLD_EVENTS, Trace
+from coordlab.world.watchdog import AgentBlocked, AgentSpinning, StepCounter, stepped
 
 
 class EventLimitReached(BaseException):
@@ -33,9 +34,10 @@ class EventLimitReached(BaseException):
 class SimulatedHost:
     """The ``Host`` on virtual time (its methods are documented in ``coordlab.world.host``)."""
 
-    def __init__(self, seed: int, network: Network, max_events: int) -> None:
+    def __init__(self, seed: int, network: Network, max_events: int, max_step_seconds: float) -> None:
         self.seed, self.network, self.max_events = seed, network, max_events
         self.trace = Trace()
+        self.steps = StepCounter(lambda: len(self.trace), max_step_seconds)
         self.slows: Windows[tuple[str, float]] = Windows()  # (agent, factor): work takes longer (Slow)
         self._rng = random.Random(seed)
         self._loop: VirtualTimeLoop | None = None
@@ -147,7 +149,7 @@ class SimulatedHost:
     def _run(self, horizon: float, schedule: Callable[[], None]) -> str:
         """Run to the end and return the stop reason; ``schedule()`` plans what else happens, at t=0."""
         self._loop = VirtualTimeLoop(self._on_idle, lambda: self.end_run("until"), self._on_step, horizon)
-        return run_in_thread(self._main(schedule), self._loop)
+        return run_in_thread(self._main(schedule), self._loop, watch=self.steps.interrupt_if_stuck)
 
     async def _main(self, schedule: Callable[[], None]) -> str:
         self._finished = self._loop.create_future()
@@ -184,13 +186,22 @@ class SimulatedHost:
 
     async def _guarded(self, agent: str, coroutine: Coroutine[Any, Any, Any]) -> Any:
         try:
-            return await coroutine
+            return await stepped(agent, coroutine, self.steps)
         except (asyncio.CancelledError, EventLimitReached):
             raise
+        except AgentSpinning as exc:
+            self._fail(agent, exc, "spinning")
+        except AgentBlocked:
+            limit = self.steps.max_step_seconds
+            self._fail(agent, AgentBlocked(f"one step of {agent} held the world for more than {limit:g} real "
+                                           "seconds (a loop that never awaits, or a blocking call)"), "blocked")
         except Exception as exc:
-            self._errors.append(AgentError(agent, exc, traceback.format_exc()))
-            self.trace.record(self.now, "error", agent, reason=f"{type(exc).__name__}: {exc}")
-            self.end_run("agent_error")
+            self._fail(agent, exc, "agent_error")
+
+    def _fail(self, agent: str, exc: BaseException, stop_reason: str) -> None:
+        self._errors.append(AgentError(agent, exc, traceback.format_exc()))
+        self.trace.record(self.now, "error", agent, reason=f"{type(exc).__name__}: {exc}")
+        self.end_run(stop_reason)
 
     def _deliver(self, msg: Message) -> None:
         if self._stop_reason is not None:

@@ -53,6 +53,15 @@ def known_agent(name: str, value: object, known: Iterable[str]) -> str:
     return value  # type: ignore[return-value]
 
 
+def name(argument: str, value: object) -> str:
+    """Return ``value`` if it is a non-empty string (an agent's name), else raise naming ``argument``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{argument}={value!r} is not allowed: {argument} must be an agent's name (a string)")
+    if not value:
+        raise ValueError(f"{argument}={value!r} is not allowed: {argument} must be a non-empty string")
+    return value
+
+
 def flag(name: str, value: object) -> bool:
     """Return ``value`` if it is a bool; a truthy string like ``"no"`` is refused, not taken as True."""
     if not isinstance(value, bool):

@@ -11,8 +11,12 @@
 * ``"deadlock"``   nothing more can happen but agents still wait (``result.waiting`` says on what);
 * ``"until"``      the time horizon was reached;
 * ``"event_limit"`` the run produced more than ``max_events`` events (a livelock guard; it
-  also stops an agent that never awaits but keeps sending or logging. A loop that does
-  neither cannot be interrupted by the world, or by any asyncio runtime);
+  also stops an agent that never awaits but keeps sending or logging);
+* ``"spinning"``   an agent kept stepping while nothing at all happened (it awaits, but never
+  sends, receives or logs); ``result.errors`` names it;
+* ``"blocked"``    one step of an agent held the world for ``max_step_seconds`` of real time
+  (``while True: pass``); it is interrupted and named in ``result.errors``. Shorter real
+  blocking (``time.sleep(1)``) is reported in ``result.blocking``;
 * ``"agent_error"`` an agent raised an exception (``result.errors`` has the traceback);
 * anything an agent passed to ``end_run(reason)``.
 """
@@ -59,10 +63,14 @@ class World(SimulatedHost):
     """
 
     def __init__(self, seed: int = 0, *, latency: Latency = 0.01, loss: float = 0.0,
-                 duplicate: float = 0.0, faults: Faults = (), max_events: int = 1_000_000) -> None:
+                 duplicate: float = 0.0, faults: Faults = (), max_events: int = 1_000_000,
+                 max_step_seconds: float = 10.0) -> None:
         seed = validate.seed(seed)
         max_events = validate.count("max_events", max_events)
-        super().__init__(seed, Network(latency=latency, loss=loss, duplicate=duplicate), max_events)
+        if validate.number("max_step_seconds", max_step_seconds) <= 0:
+            raise ValueError(f"max_step_seconds={max_step_seconds!r} is not allowed: max_step_seconds must be > 0")
+        super().__init__(seed, Network(latency=latency, loss=loss, duplicate=duplicate), max_events,
+                         max_step_seconds)
         self.faults: list[Fault | Nemesis] = checked_faults(faults)
         self._checkers: list[Checker] = list(generic_checkers)
         self._departures: list[tuple[float, str]] = []
@@ -94,6 +102,8 @@ class World(SimulatedHost):
 
     def add_checker(self, checker: Checker) -> None:
         """Register a checker (``RunResult -> Verdict``); ``result.verdict()`` runs them all."""
+        if not callable(checker):
+            raise TypeError(f"checker={checker!r} is not allowed: a checker is a function RunResult -> Verdict")
         self._checkers.append(checker)
 
     # --- running ------------------------------------------------------------------
@@ -110,7 +120,7 @@ class World(SimulatedHost):
         reason = self._run(horizon, self._schedule)
         return RunResult(stop_reason=reason, time=self.now, trace=self.trace, agents=dict(self._agents),
                          errors=list(self._errors), waiting=self._stuck, checkers=list(self._checkers),
-                         seed=self.seed)
+                         seed=self.seed, blocking=dict(self.steps.blocking))
 
     def _schedule(self) -> None:
         for when, name in self._departures:
@@ -142,11 +152,11 @@ class World(SimulatedHost):
         for fault in self.faults:
             for name in sorted(fault.agents()):
                 if name not in names:
-                    raise ValueError(f"fault {fault!r} names agent {name!r}, which is not in this world "
-                                     f"(agents: {', '.join(sorted(names)) or 'none'})")
+                    raise ValueError(f"fault={fault!r} is not allowed: it names agent {name!r}, which is not in "
+                                     f"this world (agents: {', '.join(sorted(names)) or 'none'})")
                 if fault.acts_on_agents and fault.at < joins.get(name, 0):
-                    raise ValueError(f"fault {fault!r} acts at t={fault.at:g}, before {name!r} joins "
-                                     f"at t={joins[name]:g}")
+                    raise ValueError(f"fault={fault!r} is not allowed: it acts at t={fault.at:g}, before {name!r} "
+                                     f"joins at t={joins[name]:g}")
 
     def _fault(self, fault: Fault, phase: str) -> None:
         if self._stop_reason is not None:
