@@ -39,17 +39,31 @@ def test_every_swarm_kills_the_same_way(name):
     swarm = SMALL[name](seed=1).run(2)
     before = swarm.agents
     swarm.kill(fraction=0.5)
-    swarm.kill(indices=[0, 2])
+    survivors = swarm.ids.tolist()
+    swarm.kill(agents=survivors[:2])
     swarm.run(2)
     assert swarm.agents == before - round(0.5 * before) - 2 == swarm.history.agents[-1]
+    assert swarm.ids.tolist() == survivors[2:]  # agents keep their numbers when others die
     with pytest.raises(ValueError, match="exactly one of"):
         swarm.kill()
     with pytest.raises(ValueError, match="exactly one of"):
-        swarm.kill(fraction=0.1, indices=[0])
-    with pytest.raises(ValueError, match=r"indices=\[99\].*numbered 0\.\."):
-        swarm.kill(indices=[99])
-    with pytest.raises(ValueError, match="at least one must survive"):
-        swarm.kill(fraction=1.0)
+        swarm.kill(fraction=0.1, agents=[survivors[2]])
+    with pytest.raises(ValueError, match=rf"agents=\[{survivors[0]}\] is not allowed: no agent numbered"):
+        swarm.kill(agents=[survivors[0]])  # already dead
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_a_swarm_killed_to_the_last_agent_stops_extinct_and_keeps_its_results(name):
+    swarm = SMALL[name](seed=2).run(3)
+    assert swarm.stop_reason == "completed"
+    swarm.kill(agents=swarm.ids[1:])
+    swarm.run(2)
+    assert swarm.agents == 1 and swarm.steps == 5 and swarm.stop_reason == "completed"
+    swarm.kill(fraction=1.0)
+    recorded = len(swarm.history.agents)
+    assert swarm.run(4) is swarm and swarm.stop_reason == "extinct"
+    assert swarm.agents == 0 and swarm.steps == 5 and len(swarm.history.agents) == recorded
+    swarm.kill(agents=[])  # nobody left to kill, and that is no error
 
 
 @pytest.mark.parametrize("name", sorted(SMALL))

@@ -53,18 +53,39 @@ def test_vectorised_rule_agrees_with_the_one_ant_rule():
     cities, ants = 9, 40
     pheromone, closeness = rng.uniform(0.1, 1, (2, cities, cities))
     alpha, beta = 1.0, 2.0
-    rating = pheromone**alpha * closeness**beta
+    log_rating = alpha * np.log(pheromone) + beta * np.log(closeness)
     current = rng.integers(cities, size=ants)
     unvisited = rng.random((ants, cities)) < 0.6
     unvisited[np.arange(ants), current] = False
     unvisited[:, 0] |= ~unvisited.any(axis=1)  # every ant has somewhere to go
     u_exploit, u_pick = rng.random((2, ants))
     for q0 in (0.0, 0.5, 1.0):
-        together = next_cities(current, unvisited, rating, q0, u_exploit, u_pick)
+        together = next_cities(current, unvisited, log_rating, q0, u_exploit, u_pick)
         one_by_one = [next_city(int(current[k]), np.flatnonzero(unvisited[k]).tolist(), pheromone, closeness,
                                 alpha=alpha, beta=beta, q0=q0, u_exploit=u_exploit[k], u_pick=u_pick[k])
                       for k in range(ants)]
         assert together.tolist() == one_by_one
+
+
+def test_the_vectorised_rule_chooses_as_exact_arithmetic_would_where_ratings_underflow():
+    """closeness**150 underflows to 0, but scaling every closeness by the same factor changes no choice."""
+    rng = np.random.default_rng(12)
+    cities, ants, beta, scale = 9, 40, 150.0, 1e-5
+    pheromone, closeness = rng.uniform(0.1, 1, (2, cities, cities))
+    assert ((closeness * scale) ** beta == 0).all()  # next_city itself would see only zeros here
+    log_rating = np.log(pheromone) + beta * np.log(closeness * scale)
+    current = rng.integers(cities, size=ants)
+    unvisited = rng.random((ants, cities)) < 0.6
+    unvisited[np.arange(ants), current] = False
+    unvisited[:, 0] |= ~unvisited.any(axis=1)
+    u_exploit, u_pick = rng.random((2, ants))
+    for q0 in (0.0, 1.0):
+        together = next_cities(current, unvisited, log_rating, q0, u_exploit, u_pick)
+        exact = [next_city(int(current[k]), np.flatnonzero(unvisited[k]).tolist(), pheromone, closeness,
+                           alpha=1.0, beta=beta, q0=q0, u_exploit=u_exploit[k], u_pick=u_pick[k])
+                 for k in range(ants)]
+        assert together.tolist() == exact
+        assert unvisited[np.arange(ants), together].all()
 
 
 def test_exploring_ants_pick_cities_in_proportion_to_their_rating():
@@ -84,7 +105,7 @@ def test_killing_ants_mid_run_continues_with_fewer():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(alpha=-1), "alpha=-1"), (dict(beta=-0.5), "beta=-0.5"), (dict(rho=1.5), "rho=1.5.*between 0 and 1"),
-    (dict(q0=-0.1), "q0=-0.1"), (dict(ants=0), "ants=0"), (dict(instance="nowhere"), "available"),
+    (dict(q0=-0.1), "q0=-0.1"), (dict(ants=0), "ants=0"), (dict(instance="nowhere"), "^instance=.*'eil51'"),
 ])
 def test_bad_parameters_are_named(kwargs, message):
     kwargs = {"instance": "eil51", **kwargs}

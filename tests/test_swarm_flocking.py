@@ -105,3 +105,18 @@ def test_vectorised_boids_agree_with_the_one_boid_rule():
     assert near[2].sum() == 1  # boid 2 is alone (only itself): it must keep its heading
     assert np.allclose(flock.new_headings(), expected, atol=1e-9)
     assert flock.new_headings()[2] == pytest.approx(flock.headings[2])
+
+
+def test_a_tiny_radius_in_a_huge_box_finds_the_same_neighbours_with_a_bounded_cell_list():
+    """box / radius = 10^9 cells per side would not fit in memory; wider cells still hold every neighbour."""
+    rng = np.random.default_rng(2)
+    box, radius = 1e6, 1e-3
+    positions = rng.random((200, 2)) * box
+    positions[100:] = positions[:100] + rng.uniform(-radius, radius, (100, 2)) / 2  # 100 close pairs
+    positions %= box
+    i, j, _ = neighbour_pairs(positions, box, radius)
+    d = positions[None, :, :] - positions[:, None, :]
+    d -= box * np.round(d / box)
+    near = (d**2).sum(axis=2) < radius**2
+    assert sorted(zip(i.tolist(), j.tolist())) == sorted(zip(*np.nonzero(near)))
+    assert near.sum() > 200  # the close pairs are there, not only each agent with itself

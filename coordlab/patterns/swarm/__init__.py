@@ -8,7 +8,7 @@ against the vectorised version.
 One module per idea, in the order notebook 05 tells them:
 
 * ``swarm``     the base every swarm extends: ``seed``, ``step()``, ``run(steps)``,
-  ``kill(fraction=... | indices=...)`` and a ``history`` that the pictures in
+  ``kill(fraction=... | agents=[...])``, ``stop_reason`` and a ``history`` that the pictures in
   ``coordlab.viz.swarm`` and the checkers read;
 * ``protocol``  the channels agents coordinate through (no messages), as a table (``protocol_table()``);
 * ``foraging``  ``Foraging``: ants, a nest, food piles and a pheromone field;

@@ -10,6 +10,12 @@ shared memory: no ant ever talks to another, they only read and write the edges.
 ``next_city`` is that rule for one ant in plain Python; ``next_cities`` is the same rule for
 every ant at once in numpy. The two random numbers are passed in, so both are pure functions
 and can be checked against each other.
+
+The colony rates edges in log space, ``alpha * log(pheromone) + beta * log(closeness)``:
+with ``beta=150`` a rating ``closeness**150`` underflows to 0 for every city, and an ant that
+sees only zeros has no best city to take. Logs do not underflow, and each ant's weights are
+scaled so that its best unvisited city weighs 1, so every ant always has a city to go to and
+every tour visits each city once.
 """
 from __future__ import annotations
 
@@ -21,8 +27,13 @@ import numpy as np
 
 from coordlab.patterns.swarm.swarm import Swarm, SwarmHistory
 from coordlab.patterns.swarm.tours import nearest_neighbour_tour, two_opt
-from coordlab.patterns.swarm.tsplib import Instance, load
+from coordlab.patterns.swarm.tsplib import INSTANCES, Instance, load
 from coordlab.world import validate
+
+#: The most ants a colony may send: each holds a whole tour and a random draw per city.
+MAX_ANTS = 10_000
+#: The largest ``alpha`` or ``beta``: beyond it, even log-space ratings overflow.
+MAX_EXPONENT = 1000.0
 
 
 def next_city(current: int, unvisited: Sequence[int], pheromone: np.ndarray, closeness: np.ndarray, *,
@@ -32,6 +43,8 @@ def next_city(current: int, unvisited: Sequence[int], pheromone: np.ndarray, clo
     ``u_exploit`` and ``u_pick`` are two uniform random numbers in [0, 1): the first decides
     exploit-or-explore, the second picks the city when exploring (roulette wheel).
     """
+    if len(unvisited) == 0:
+        raise ValueError(f"unvisited={unvisited!r} is not allowed: an ant chooses among at least one unvisited city")
     rating = {city: pheromone[current][city] ** alpha * closeness[current][city] ** beta for city in unvisited}
     if u_exploit < q0:
         return max(rating, key=rating.get)  # exploit: the best-rated edge (first one on ties)
@@ -44,11 +57,18 @@ def next_city(current: int, unvisited: Sequence[int], pheromone: np.ndarray, clo
     return city
 
 
-def next_cities(current: np.ndarray, unvisited: np.ndarray, rating: np.ndarray, q0: float,
+def next_cities(current: np.ndarray, unvisited: np.ndarray, log_rating: np.ndarray, q0: float,
                 u_exploit: np.ndarray, u_pick: np.ndarray) -> np.ndarray:
-    """``next_city`` for every ant at once: row ``k`` is ant ``k`` (``rating`` = pheromone**alpha * closeness**beta)."""
-    weights = rating[current] * unvisited
-    best = weights.argmax(axis=1)
+    """``next_city`` for every ant at once: row ``k`` is ant ``k``.
+
+    ``log_rating = alpha * log(pheromone) + beta * log(closeness)``, the log of ``next_city``'s
+    rating. Each ant's weights are ``exp(log_rating - its best unvisited log_rating)``: the best
+    city weighs exactly 1, so the weights never all underflow to 0 and a visited city (weight
+    0) is never chosen. Wherever ``next_city``'s own ratings do not underflow, the two agree.
+    """
+    scores = np.where(unvisited, log_rating[current], -np.inf)
+    best = scores.argmax(axis=1)
+    weights = np.exp(scores - scores[np.arange(len(best)), best][:, None])
     running = weights.cumsum(axis=1)
     roulette = (running > (u_pick * running[:, -1])[:, None]).argmax(axis=1)
     return np.where(u_exploit < q0, best, roulette)
@@ -61,6 +81,8 @@ class ColonyFrame:
     step: int
     pheromone: np.ndarray
     best_tour: np.ndarray
+    iteration_best_tour: np.ndarray  # the shortest tour this iteration's ants built
+    ids: np.ndarray  # the numbers of the ants that built this iteration's tours
 
 
 @dataclass
@@ -69,6 +91,26 @@ class ColonyHistory(SwarmHistory):
 
     best_length: list[int] = field(default_factory=list)  # best tour found so far
     iteration_best: list[int] = field(default_factory=list)  # best tour of this iteration's ants
+
+
+def colony_instance(instance: object) -> Instance:
+    """The instance a colony works on: an ``Instance``, or the name of a shipped one, loaded."""
+    if isinstance(instance, str):
+        return load(validate.one_of("instance", instance, INSTANCES))
+    if not isinstance(instance, Instance):
+        raise TypeError(f"instance={instance!r} is not allowed: give an Instance or the name of a shipped one "
+                        f"({', '.join(INSTANCES)})")
+    if instance.cities < 3:
+        raise ValueError(f"instance={instance.name!r} is not allowed: a tour needs at least 3 cities")
+    return instance
+
+
+def exponent(name: str, value: object) -> float:
+    """``alpha`` or ``beta``: a number from 0 to ``MAX_EXPONENT``."""
+    power = validate.number(name, value, minimum=0)
+    if power > MAX_EXPONENT:
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be between 0 and {MAX_EXPONENT:g}")
+    return power
 
 
 class AntColony(Swarm):
@@ -82,28 +124,26 @@ class AntColony(Swarm):
     history: ColonyHistory
 
     def __init__(self, instance: Instance | str, *, ants: int, alpha: float, beta: float, rho: float,
-                 q0: float, local_search: bool, record_every: int, seed: int | None) -> None:
-        self.instance = load(instance) if isinstance(instance, str) else instance
-        self.ants = validate.count("ants", ants)
-        self.alpha = validate.number("alpha", alpha, minimum=0)
-        self.beta = validate.number("beta", beta, minimum=0)
+                 q0: float, local_search: bool, record_every: int, seed: int) -> None:
+        self.instance = colony_instance(instance)
+        ants = validate.count("ants", ants, maximum=MAX_ANTS)
+        self.alpha, self.beta = exponent("alpha", alpha), exponent("beta", beta)
         self.rho = validate.probability("rho", rho)
         self.q0 = validate.probability("q0", q0)
-        self.local_search = local_search
-        super().__init__(history=ColonyHistory(), record_every=record_every, seed=seed)
+        self.local_search = validate.flag("local_search", local_search)
+        super().__init__(agents=ants, history=ColonyHistory(), record_every=record_every, seed=seed)
         distances = self.instance.distances
         # A distance that rounds to 0 counts as 0.5, so closeness stays finite.
         self.closeness = np.where(np.eye(len(distances), dtype=bool), 0.0, 1.0 / np.maximum(distances, 0.5))
+        # The same, as logs (on the diagonal too, where it is never used: an ant's own city is visited).
+        self.log_closeness = -np.log(np.maximum(distances, 0.5))
         self.nearest_neighbour_length = self.instance.tour_length(nearest_neighbour_tour(distances))
         self.pheromone = np.full(distances.shape, self._initial_pheromone())
-        self.rating = np.empty_like(self.pheromone)
+        self.log_rating = np.empty_like(self.pheromone)
         self.best_tour: np.ndarray | None = None
         self.best_length: int | None = None
-        self.iteration_best: int | None = None  # the shortest tour of the last iteration
-
-    @property
-    def agents(self) -> int:
-        return self.ants
+        self.iteration_best: int | None = None  # the length of the shortest tour of the last iteration
+        self.iteration_best_tour: np.ndarray | None = None
 
     @abstractmethod
     def _initial_pheromone(self) -> float:
@@ -117,20 +157,24 @@ class AntColony(Swarm):
         """Update pheromone once every ant has built its tour (``best_tour`` is already updated)."""
 
     def _rate_edges(self, rows: np.ndarray | slice = slice(None), cols: np.ndarray | slice = slice(None)) -> None:
-        """Refresh ``rating = pheromone**alpha * closeness**beta`` on the given edges (all by default)."""
-        self.rating[rows, cols] = self.pheromone[rows, cols] ** self.alpha * self.closeness[rows, cols] ** self.beta
+        """Refresh ``log_rating = alpha * log(pheromone) + beta * log(closeness)`` on the given edges (all by default).
+
+        It is the log of ``pheromone**alpha * closeness**beta``, which would underflow to 0 for a large ``beta``.
+        """
+        self.log_rating[rows, cols] = (self.alpha * np.log(self.pheromone[rows, cols])
+                                       + self.beta * self.log_closeness[rows, cols])
 
     def build_tours(self) -> np.ndarray:
         """Every ant builds one tour (a row), starting from a random city: all ants step together."""
-        cities, ants = self.instance.cities, np.arange(self.ants)
+        cities, ants = self.instance.cities, np.arange(self.agents)
         self._rate_edges()
-        tours = np.empty((self.ants, cities), dtype=np.int64)
-        tours[:, 0] = self.rng.integers(cities, size=self.ants)
-        unvisited = np.ones((self.ants, cities), dtype=bool)
+        tours = np.empty((self.agents, cities), dtype=np.int64)
+        tours[:, 0] = self.rng.integers(cities, size=self.agents)
+        unvisited = np.ones((self.agents, cities), dtype=bool)
         unvisited[ants, tours[:, 0]] = False
-        u_exploit, u_pick = self.rng.random((2, cities - 1, self.ants))
+        u_exploit, u_pick = self.rng.random((2, cities - 1, self.agents))
         for step in range(1, cities):
-            tours[:, step] = next_cities(tours[:, step - 1], unvisited, self.rating, self.q0,
+            tours[:, step] = next_cities(tours[:, step - 1], unvisited, self.log_rating, self.q0,
                                          u_exploit[step - 1], u_pick[step - 1])
             unvisited[ants, tours[:, step]] = False
             self._after_moves(tours[:, step - 1], tours[:, step])
@@ -145,24 +189,27 @@ class AntColony(Swarm):
         distances = self.instance.distances
         lengths = distances[tours, np.roll(tours, -1, axis=1)].sum(axis=1)
         best = int(np.argmin(lengths))
-        self.iteration_best = int(lengths[best])
-        if self.best_length is None or lengths[best] < self.best_length:
-            self.best_tour, self.best_length = tours[best].copy(), int(lengths[best])
+        self.iteration_best_tour = tours[best].copy()
+        self.iteration_best = self.instance.tour_length(self.iteration_best_tour)  # raises if not a real tour
+        if self.best_length is None or self.iteration_best < self.best_length:
+            self.best_tour, self.best_length = self.iteration_best_tour, self.iteration_best
         self._after_iteration(tours, lengths)
 
     def _keep(self, alive: np.ndarray) -> None:
-        """Ants are interchangeable: later iterations simply send fewer of them."""
-        self.ants = int(alive.sum())
+        """Ants are interchangeable and remember nothing between iterations: later ones simply send fewer."""
 
     def _measure(self) -> None:
         self.history.best_length.append(self.best_length)
         self.history.iteration_best.append(self.iteration_best)
 
     def _frame(self) -> ColonyFrame:
-        return ColonyFrame(self.steps, self.pheromone.copy(), self.best_tour.copy())
+        return ColonyFrame(self.steps, self.pheromone.copy(), self.best_tour.copy(), self.iteration_best_tour.copy(),
+                           self.ids.copy())
 
     def gap(self) -> float:
         """How far the best tour so far is above the known optimum, in percent."""
+        if self.best_length is None:
+            raise ValueError("gap() needs a tour: run the colony first")
         return 100.0 * (self.best_length / self.instance.optimum - 1.0)
 
 
@@ -180,7 +227,7 @@ class AntColonySystem(AntColony):
 
     def __init__(self, instance: Instance | str, *, ants: int = 10, alpha: float = 1.0, beta: float = 2.0,
                  rho: float = 0.1, q0: float = 0.9, local_search: bool = False, record_every: int = 10,
-                 seed: int | None = None) -> None:
+                 seed: int = 0) -> None:
         super().__init__(instance, ants=ants, alpha=alpha, beta=beta, rho=rho, q0=q0,
                          local_search=local_search, record_every=record_every, seed=seed)
 
@@ -212,7 +259,9 @@ class MaxMinAntSystem(AntColony):
 
     def __init__(self, instance: Instance | str, *, ants: int = 10, alpha: float = 1.0, beta: float = 2.0,
                  rho: float = 0.02, q0: float = 0.0, local_search: bool = False, record_every: int = 10,
-                 seed: int | None = None) -> None:
+                 seed: int = 0) -> None:
+        if validate.probability("rho", rho) == 0:
+            raise ValueError(f"rho={rho!r} is not allowed: MAX-MIN needs rho > 0 (its top pheromone is 1 / (rho L))")
         super().__init__(instance, ants=ants, alpha=alpha, beta=beta, rho=rho, q0=q0,
                          local_search=local_search, record_every=record_every, seed=seed)
 

@@ -10,6 +10,7 @@ foraging ants stay on the grid and no food appears or vanishes unaccounted.
 """
 from __future__ import annotations
 
+import reprlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,11 +30,14 @@ SPEED_TOLERANCE = 1e-9
 def check_tour(tour: object, cities: int) -> np.ndarray:
     """Return ``tour`` as an integer array, or raise if it is not a permutation of all cities."""
     array = np.asarray(tour)
+    shown = reprlib.repr(array.tolist()) if array.ndim else repr(tour)
     if array.shape != (cities,) or not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"tour must list each of the {cities} cities once; got shape {array.shape}")
+        raise ValueError(f"tour={shown} is not allowed: a tour lists each of the {cities} cities once, as ints "
+                         f"(got shape {array.shape}, dtype {array.dtype})")
     if not np.array_equal(np.sort(array), np.arange(cities)):
         missing = sorted(set(range(cities)) - set(array.tolist()))
-        raise ValueError(f"tour is not a permutation of 0..{cities - 1}: missing cities {missing[:10]}")
+        raise ValueError(f"tour={shown} is not allowed: it is not a permutation of 0..{cities - 1} "
+                         f"(missing cities {missing[:10]})")
     return array
 
 
@@ -73,16 +77,16 @@ def best_never_worse(colony: AntColony) -> Verdict:
 def constant_speed(flock: Flock) -> Verdict:
     """Between recorded frames one step apart, every agent moved exactly ``speed`` (in the periodic box).
 
-    Needs frames one step apart: build the flock with ``record_every=1``. Frames either side
-    of a ``kill`` are skipped (their rows are different agents).
+    Needs frames one step apart: build the flock with ``record_every=1``. Across a ``kill``
+    the agents in both frames (matched by their numbers, ``ids``) are compared.
     """
-    pairs = [(a, b) for a, b in zip(flock.history.frames, flock.history.frames[1:])
-             if b.step == a.step + 1 and len(a.positions) == len(b.positions)]
+    pairs = [(a, b) for a, b in zip(flock.history.frames, flock.history.frames[1:]) if b.step == a.step + 1]
     if not pairs:
         raise ValueError("constant_speed needs frames one step apart: build the flock with record_every=1")
     problems = []
     for before, after in pairs:
-        moved = after.positions - before.positions
+        _, rows_before, rows_after = np.intersect1d(before.ids, after.ids, return_indices=True)
+        moved = after.positions[rows_after] - before.positions[rows_before]
         moved -= flock.box * np.round(moved / flock.box)  # periodic box: the nearest image
         wrong = np.abs(np.hypot(moved[:, 0], moved[:, 1]) - flock.speed) > SPEED_TOLERANCE
         if wrong.any():

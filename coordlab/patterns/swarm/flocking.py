@@ -24,17 +24,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from coordlab.patterns.swarm.swarm import Swarm, SwarmHistory
+from coordlab.patterns.swarm.swarm import MAX_AGENTS, Swarm, SwarmHistory
 from coordlab.world import validate
+
+#: At most this many cells per side in the cell list. Cells wider than ``radius`` still hold
+#: every neighbour, so a tiny radius in a huge box costs no more than this many cells.
+MAX_CELLS_PER_SIDE = 1024
+
+
+def cells_per_side(box: float, radius: float) -> int:
+    """How many cells, each at least ``radius`` wide, the cell list cuts each side of the box into."""
+    return min(max(int(box // radius), 1), MAX_CELLS_PER_SIDE)
 
 
 def random_order(agents: int) -> float:
     """Expected order parameter of ``agents`` independent uniformly random headings."""
-    return math.sqrt(math.pi / (4 * agents))
+    return math.sqrt(math.pi / (4 * validate.count("agents", agents)))
 
 
 def order_parameter(headings: np.ndarray) -> float:
     """Polarisation: length of the mean unit velocity (1 = all aligned, ~0 = disordered)."""
+    headings = np.asarray(headings, dtype=float)
+    if not headings.size:
+        raise ValueError(f"headings={headings!r} is not allowed: an order needs at least one heading")
     return float(np.hypot(np.cos(headings).mean(), np.sin(headings).mean()))
 
 
@@ -62,7 +74,11 @@ def vicsek_step_one_by_one(positions: Sequence[tuple[float, float]], headings: S
     ``noise[k]`` is agent ``k``'s random turn. Neighbours come from a dictionary of cells,
     so this is the same algorithm as the vectorised step, only without numpy.
     """
-    per_side = max(int(box // radius), 1)
+    for name, values in (("headings", headings), ("noise", noise)):
+        if len(values) != len(positions):
+            raise ValueError(f"{name}={values!r} is not allowed: give one per agent ({len(positions)} positions)")
+    box, radius = positive("box", box), positive("radius", radius)
+    per_side = cells_per_side(box, radius)
     side = box / per_side
 
     def cell(x: float, y: float) -> tuple[int, int]:
@@ -116,7 +132,7 @@ def neighbour_pairs(positions: np.ndarray, box: float, radius: float) -> tuple[n
     on the sorted copy keeps memory access in order, which is most of the speed.
     """
     agents = len(positions)
-    per_side = max(int(box // radius), 1)
+    per_side = cells_per_side(box, radius)
     cell_xy = (positions // (box / per_side)).astype(np.int64) % per_side
     by_cell = np.argsort(cell_xy[:, 0] * per_side + cell_xy[:, 1], kind="stable")
     x, y, cell_x, cell_y = positions[by_cell, 0], positions[by_cell, 1], cell_xy[by_cell, 0], cell_xy[by_cell, 1]
@@ -142,6 +158,7 @@ class FlockFrame:
     step: int
     positions: np.ndarray
     headings: np.ndarray
+    ids: np.ndarray  # the number of the agent on each row
 
 
 @dataclass
@@ -165,20 +182,16 @@ class Flock(Swarm):
     history: FlockHistory
 
     def __init__(self, *, agents: int, box: float, radius: float, speed: float, noise: float,
-                 record_every: int, seed: int | None) -> None:
-        agents = validate.count("agents", agents, minimum=2)
+                 record_every: int, seed: int) -> None:
+        agents = validate.count("agents", agents, minimum=2, maximum=MAX_AGENTS)
         self.box = positive("box", box)
         self.radius = positive("radius", radius)
         self.speed = validate.number("speed", speed, minimum=0)
         self.noise = validate.number("noise", noise, minimum=0)
-        super().__init__(history=FlockHistory(), record_every=record_every, seed=seed)
+        super().__init__(agents=agents, history=FlockHistory(), record_every=record_every, seed=seed)
         self.positions = self.rng.random((agents, 2)) * self.box
         self.headings = self.rng.uniform(-math.pi, math.pi, agents)
         self._record()
-
-    @property
-    def agents(self) -> int:
-        return len(self.headings)
 
     def turns(self) -> np.ndarray:
         """This step's random turns, uniform in [-noise/2, noise/2]."""
@@ -205,14 +218,14 @@ class Flock(Swarm):
         self.history.order.append(self.order())
 
     def _frame(self) -> FlockFrame:
-        return FlockFrame(self.steps, self.positions.copy(), self.headings.copy())
+        return FlockFrame(self.steps, self.positions.copy(), self.headings.copy(), self.ids.copy())
 
 
 class Vicsek(Flock):
     """The Vicsek model: align with everyone within ``radius`` (yourself included), plus noise."""
 
     def __init__(self, *, agents: int = 300, box: float = 10.0, radius: float = 1.0, speed: float = 0.03,
-                 noise: float = 0.5, record_every: int = 1, seed: int | None = None) -> None:
+                 noise: float = 0.5, record_every: int = 1, seed: int = 0) -> None:
         super().__init__(agents=agents, box=box, radius=radius, speed=speed, noise=noise,
                          record_every=record_every, seed=seed)
 
@@ -234,7 +247,7 @@ class Boids(Flock):
 
     def __init__(self, *, agents: int = 300, box: float = 10.0, radius: float = 1.0, speed: float = 0.03,
                  noise: float = 0.5, separation: float = 0.05, alignment: float = 0.5, cohesion: float = 0.1,
-                 record_every: int = 1, seed: int | None = None) -> None:
+                 record_every: int = 1, seed: int = 0) -> None:
         super().__init__(agents=agents, box=box, radius=radius, speed=speed, noise=noise,
                          record_every=record_every, seed=seed)
         self.weights = {name: validate.number(name, value, minimum=0) for name, value in

@@ -15,16 +15,22 @@ toy swarm as it was meant to work, the reference the grid's ``deposit`` is check
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 
-from coordlab.patterns.swarm.swarm import Swarm, SwarmHistory
+from coordlab.patterns.swarm.swarm import MAX_AGENTS, Swarm, SwarmHistory
 from coordlab.world import validate
 
 #: The four moves, as (row, column) steps: north, east, south, west.
 MOVES = np.array([(-1, 0), (0, 1), (1, 0), (0, -1)])
+
+#: The largest grid side: a grid of ``size * size`` cells is held several times over.
+MAX_SIZE = 1000
+#: The most food a pile may hold (the grid counts food in 64-bit integers).
+MAX_FOOD_PER_PILE = 10**9
 
 
 def choose_move(smell: Sequence[float], carrying: bool, *, wander: float, threshold: float,
@@ -73,6 +79,22 @@ def spread_and_evaporate(pheromone: np.ndarray, diffusion: float, evaporation: f
     return ((1 - diffusion) * pheromone + diffusion * neighbours) * (1 - evaporation)
 
 
+def food_piles(food: object, size: int) -> list[tuple[int, int]]:
+    """The piles' centres as (row, column) pairs, or raise naming ``food`` if one is not on the grid."""
+    allowed = f"food must be a list of (row, column) pairs of ints from 0 to {size - 1}"
+    if isinstance(food, (str, bytes)) or not isinstance(food, Iterable):
+        raise TypeError(f"food={food!r} is not allowed: {allowed}")
+    piles = list(food)
+    for pile in piles:
+        if (isinstance(pile, (str, bytes)) or not isinstance(pile, Sequence) or len(pile) != 2
+                or not all(isinstance(x, Integral) and not isinstance(x, bool) for x in pile)):
+            raise TypeError(f"food={piles!r} is not allowed: {allowed}; {pile!r} is not one")
+        if not all(0 <= x < size for x in pile):
+            raise ValueError(f"food={piles!r} is not allowed: pile {pile!r} is not on the {size}x{size} grid; "
+                             f"{allowed}")
+    return [(int(r), int(c)) for r, c in piles]
+
+
 @dataclass(frozen=True, eq=False)
 class ForagingFrame:
     """A snapshot for pictures and animations."""
@@ -82,6 +104,7 @@ class ForagingFrame:
     positions: np.ndarray
     carrying: np.ndarray
     food: np.ndarray
+    ids: np.ndarray  # the number of the ant on each row of ``positions`` and ``carrying``
 
 
 @dataclass
@@ -107,24 +130,22 @@ class Foraging(Swarm):
                  food: Sequence[tuple[int, int]] = ((8, 30), (32, 8), (36, 36)),
                  food_per_pile: int = 90, evaporation: float = 0.01, diffusion: float = 0.3,
                  wander: float = 0.1, drop: float = 1.0, threshold: float = 1.0,
-                 record_every: int = 10, seed: int | None = None) -> None:
-        self.size = validate.count("size", size, minimum=5)
-        ants = validate.count("ants", ants)
-        food_per_pile = validate.count("food_per_pile", food_per_pile, minimum=0)
+                 record_every: int = 10, seed: int = 0) -> None:
+        self.size = validate.count("size", size, minimum=5, maximum=MAX_SIZE)
+        ants = validate.count("ants", ants, maximum=MAX_AGENTS)
+        piles = food_piles(food, self.size)
+        food_per_pile = validate.count("food_per_pile", food_per_pile, minimum=0, maximum=MAX_FOOD_PER_PILE)
         self.evaporation = validate.probability("evaporation", evaporation)
         self.diffusion = validate.probability("diffusion", diffusion)
         self.wander = validate.probability("wander", wander)
         self.drop = validate.number("drop", drop, minimum=0)
         self.threshold = validate.number("threshold", threshold, minimum=0)
-        super().__init__(history=ForagingHistory(), record_every=record_every, seed=seed)
+        super().__init__(agents=ants, history=ForagingHistory(), record_every=record_every, seed=seed)
         self.nest = np.array([size // 2, size // 2])
         rows, cols = np.indices((size, size))
         self.nest_scent = -np.hypot(rows - self.nest[0], cols - self.nest[1])  # higher = closer to the nest
         self.food = np.zeros((size, size), dtype=np.int64)
-        for pile in food:
-            r, c = pile
-            if not (0 <= r < size and 0 <= c < size):
-                raise ValueError(f"food pile {pile!r} is not on the {size}x{size} grid")
+        for r, c in piles:
             self.food[max(r - 1, 0):r + 2, max(c - 1, 0):c + 2] = food_per_pile // 9
         self.pheromone = np.zeros((size, size))
         self.positions = np.tile(self.nest, (ants, 1))
@@ -191,4 +212,4 @@ class Foraging(Swarm):
 
     def _frame(self) -> ForagingFrame:
         return ForagingFrame(self.steps, self.pheromone.copy(), self.positions.copy(), self.carrying.copy(),
-                             self.food.copy())
+                             self.food.copy(), self.ids.copy())

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 
 import numpy as np
 
+from coordlab.patterns.swarm.flocking import positive
 from coordlab.patterns.swarm.foraging import Foraging
 
 
@@ -55,8 +57,14 @@ def brute_force_headings(positions: Sequence[tuple[float, float]], headings: Seq
     ``agents`` limits the work to those agents (all by default), so a benchmark can time a
     sample of them: every agent costs the same N comparisons.
     """
+    if len(headings) != len(positions):
+        raise ValueError(f"headings={headings!r} is not allowed: give one per agent ({len(positions)} positions)")
+    box, radius = positive("box", box), positive("radius", radius)
+    agents = range(len(positions)) if agents is None else list(agents)
+    if not all(isinstance(k, Integral) and not isinstance(k, bool) and 0 <= k < len(positions) for k in agents):
+        raise ValueError(f"agents={agents!r} is not allowed: agents are numbered 0..{len(positions) - 1}")
     out = []
-    for k in range(len(positions)) if agents is None else agents:
+    for k in agents:
         x, y = positions[k]
         sx = sy = 0.0
         for (px, py), h in zip(positions, headings):

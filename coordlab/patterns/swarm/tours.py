@@ -9,10 +9,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from coordlab.patterns.swarm.checks import check_tour
+from coordlab.world import validate
+
+
+def distance_matrix(distances: object) -> np.ndarray:
+    """``distances`` as a square matrix of numbers, or raise naming it."""
+    matrix = np.asarray(distances)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or not len(matrix) \
+            or not np.issubdtype(matrix.dtype, np.number):
+        raise ValueError(f"distances={distances!r} is not allowed: give a square matrix of numbers, one row and "
+                         "one column per city")
+    return matrix
+
 
 def nearest_neighbour_tour(distances: np.ndarray, start: int = 0) -> np.ndarray:
     """Greedy tour: from ``start``, always go to the closest city not visited yet."""
+    distances = distance_matrix(distances)
     cities = len(distances)
+    start = validate.count("start", start, minimum=0, maximum=cities - 1)
     tour = [start]
     unvisited = np.ones(cities, dtype=bool)
     unvisited[start] = False
@@ -30,7 +45,8 @@ def two_opt(tour: np.ndarray, distances: np.ndarray) -> np.ndarray:
     Removing edges (a, a+1) and (b, b+1) and reconnecting as (a, b), (a+1, b+1) changes the
     length by ``d[a,b] + d[a+1,b+1] - d[a,a+1] - d[b,b+1]``; all pairs are scored at once.
     """
-    tour = tour.copy()
+    distances = distance_matrix(distances)
+    tour = check_tour(tour, len(distances)).copy()
     upper = np.triu(np.ones((len(tour), len(tour)), dtype=bool), k=2)
     upper[0, -1] = False  # those two edges share city tour[0]: swapping them changes nothing
     while True:
