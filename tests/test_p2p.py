@@ -31,42 +31,6 @@ def test_spectral_gap_orders_ring_below_small_world_below_complete():
     assert gaps["complete"] == pytest.approx(1 + 1 / 31)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: p2p.make_topology("torus", 8), "topology='torus' is not allowed: choose one of complete"),
-    (lambda: p2p.make_topology("ring", 1), "n=1 is not allowed"),
-    (lambda: p2p.run_broadcast(nx.Graph()), "it has no peers"),
-    (lambda: p2p.run_broadcast(nx.Graph([("a", "b"), ("c", "d")])), r"disconnected \(2 parts\)"),
-    (lambda: p2p.run_push_sum(nx.Graph([("a", "b"), ("c", "d")])), "disconnected"),
-    (lambda: p2p.run_broadcast("ring", 8, fanout=0), "fanout=0 is not allowed: fanout must be an int >= 1"),
-    (lambda: p2p.run_push_sum("ring", 8, epsilon=0), "epsilon=0 is not allowed: epsilon must be > 0"),
-    (lambda: p2p.run_push_sum("ring", 8, epsilon=-1), "epsilon=-1 is not allowed"),
-    (lambda: p2p.run_broadcast("ring", 8, joins=[("new", "p9", 1.0)]),
-     r"contact='p9' is not a peer of the topology \(peers: p0,"),
-    (lambda: p2p.run_broadcast("ring", 8, origin="zz"), "origin='zz' is not a peer"),
-    (lambda: p2p.run_broadcast("ring", 8, method="gossip"), "method='gossip' is not allowed"),
-    (lambda: p2p.GossipPeer("a", mode="pull"), "mode='pull' is not allowed"),
-    (lambda: p2p.ContractPeer("a", speed=0), "speed=0 is not allowed"),
-    (lambda: p2p.run_contract_net(0), "peers=0 is not allowed: peers must be an int >= 1"),
-    (lambda: p2p.run_contract_net(5, managers=6), "managers=6 is not allowed: managers must be an int from 1 to 5"),
-    (lambda: p2p.run_discovery(0), "n=0 is not allowed: n must be an int >= 1"),
-    (lambda: p2p.Peer("a", rounds=-1), "rounds=-1 is not allowed: rounds must be an int >= 0"),
-])
-def test_bad_input_is_named_with_what_is_allowed(call, message):
-    with pytest.raises(ValueError, match=message):
-        call()
-
-
-@pytest.mark.parametrize("call, message", [
-    (lambda: p2p.make_topology("ring", 8.0), "n=8.0 is not allowed: n must be an int >= 2"),
-    (lambda: p2p.run_broadcast("ring", 8, fanout=1.5), "fanout=1.5 is not allowed: fanout must be an int >= 1"),
-    (lambda: p2p.GossipPeer("a", fanout=True), "fanout=True is not allowed"),
-    (lambda: p2p.ContractPeer("a", max_attempts="3"), "max_attempts='3' is not allowed"),
-])
-def test_a_count_that_is_not_a_whole_number_is_a_type_error(call, message):
-    with pytest.raises(TypeError, match=message):
-        call()
-
-
 # --- membership --------------------------------------------------------------------------
 def test_peers_that_join_through_one_contact_come_to_know_everyone_by_gossip():
     run = p2p.run_discovery(16, seed=2)
@@ -179,12 +143,15 @@ def test_estimates_within_rejects_a_ring_that_had_too_few_rounds():
 
 
 @pytest.mark.parametrize("loss", [0.0, 0.2])
-def test_push_sum_mass_is_conserved_exactly_counting_shares_in_flight_and_lost(loss):
+def test_push_sum_mass_is_conserved_exactly_counting_shares_in_flight_even_under_loss(loss):
     run = p2p.run_push_sum("small-world", 16, values=list(range(16)), rounds=12, seed=7, loss=loss)
     ledger = p2p.mass_ledger(run.trace)[16:]  # once every peer has recorded its starting pair
     assert ledger and {m.total for m in ledger} == {(sum(range(16)), 16)}
+    assert run.ledger[0].total == (sum(range(16)), 16)  # with the values, from the very first moment
     assert any(m.in_flight[1] > 0 for m in ledger)
-    assert (ledger[-1].lost[1] > 0) == (loss > 0)
+    shares = [e for e in run.trace.select("send") if e.message.kind == "share"]
+    given = [e for e in run.trace.select("mass") if "sent" in e.data]
+    assert (len(shares) > len(given)) == (loss > 0)  # a lost share is sent again, not given twice
 
 
 # --- contract net ---------------------------------------------------------------------------

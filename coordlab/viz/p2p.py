@@ -11,6 +11,7 @@ Every function draws what runs left behind; none runs a simulation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from numbers import Integral
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -19,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from coordlab.patterns.p2p import BroadcastRun, live_peers
+from coordlab.world import validate
 
 INFORMED = "#1f77b4"
 NEWLY_INFORMED = "#ff7f0e"
@@ -36,6 +38,8 @@ def graph_layout(graph: nx.Graph) -> dict[str, np.ndarray]:
 
 def topologies(graphs: Mapping[str, nx.Graph], *, title: str | None = None) -> Figure:
     """Each graph drawn in its own panel, titled with its name and number of links."""
+    if not isinstance(graphs, Mapping) or not graphs or not all(isinstance(g, nx.Graph) for g in graphs.values()):
+        raise TypeError(f"graphs={graphs!r} is not allowed: give a dict name -> networkx Graph, with at least one")
     fig, axes = plt.subplots(1, len(graphs), figsize=(2.6 * len(graphs), 2.9), squeeze=False)
     for ax, (name, graph) in zip(axes[0], graphs.items()):
         pos = graph_layout(graph)
@@ -59,9 +63,16 @@ def rumour_spread(run: BroadcastRun, rounds: Sequence[int] | None = None, *, cut
     red outline: crashed or left by the end of the run. Edges between the peers in ``cut``
     and the others (a partition) are drawn dashed red.
     """
+    if not isinstance(run, BroadcastRun):
+        raise TypeError(f"run={run!r} is not allowed: give the BroadcastRun that run_broadcast returned")
     last = max(run.informed.values(), default=0)
     if rounds is None:
         rounds = sorted({round(x) for x in np.linspace(0, last, 4)})
+    if (isinstance(rounds, (str, bytes)) or not isinstance(rounds, Sequence) or not rounds
+            or not all(isinstance(r, Integral) and not isinstance(r, bool) and r >= 0 for r in rounds)):
+        raise ValueError(f"rounds={rounds!r} is not allowed: give a non-empty list of round numbers >= 0")
+    if isinstance(cut, str) or not all(isinstance(name, str) for name in cut):
+        raise TypeError(f"cut={cut!r} is not allowed: give a list of peer names")
     pos = graph_layout(run.graph)
     gone = set(run.graph) - set(live_peers(run.trace))
     side = set(cut)
@@ -97,6 +108,13 @@ def versus_n(frame: pd.DataFrame, column: str, *, theory: Mapping[str, Callable[
     ``frame`` has one row per run with columns ``n``, ``method`` and ``column``. Each
     ``theory`` curve is drawn dashed over the same range of n.
     """
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise TypeError(f"frame={frame!r} is not allowed: give a non-empty pandas DataFrame, one row per run")
+    missing = [name for name in ("n", "method", column) if name not in frame.columns]
+    if missing:
+        raise ValueError(f"column={column!r} is not allowed: frame lacks the column(s) {missing} "
+                         f"(it has {list(frame.columns)})")
+    validate.flag("logy", logy)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     stats = frame.groupby(["method", "n"])[column].agg(["mean", "std"]).reset_index()
     for method, rows in stats.groupby("method", sort=False):
@@ -120,6 +138,10 @@ def versus_n(frame: pd.DataFrame, column: str, *, theory: Mapping[str, Callable[
 
 def error_vs_rounds(errors: Mapping[str, Sequence[float]], *, title: str | None = None) -> Figure:
     """The worst peer's distance from the true mean after each round, one line per label."""
+    if not isinstance(errors, Mapping) or not errors or any(isinstance(v, str) or not isinstance(v, Sequence)
+                                                             for v in errors.values()):
+        raise TypeError(f"errors={errors!r} is not allowed: give a dict label -> errors per round "
+                        "(e.g. an AveragingRun's .errors), with at least one")
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for label, values in errors.items():
         ax.plot(range(len(values)), values, label=label)

@@ -15,6 +15,10 @@ One module per idea, in the order notebook 03 tells them:
 Each run function returns a ``coordlab.patterns.run.PatternRun``: ``run_discovery`` a
 ``DiscoveryRun``, ``run_broadcast`` a ``BroadcastRun``, ``run_push_sum`` an ``AveragingRun``,
 ``run_contract_net`` a ``ContractRun`` (and ``naive.run_naive`` a ``naive.NaiveRun``).
+
+Under any fault schedule (a ``coordlab.Nemesis`` included) a repeated message changes
+nothing, state that must outlive a crash is in ``stable``, and every argument is checked
+before a run starts (at most ``MAX_PEERS`` peers).
 """
 from coordlab.patterns.p2p import naive
 from coordlab.patterns.p2p.averaging import (
@@ -59,6 +63,7 @@ from coordlab.patterns.p2p.discovery import DiscoveryRun, MemberPeer, run_discov
 from coordlab.patterns.p2p.peer import Peer, live_peers, view_sizes
 from coordlab.patterns.p2p.protocol import PROTOCOL, protocol_table
 from coordlab.patterns.p2p.topology import (
+    MAX_PEERS,
     TOPOLOGIES,
     as_topology,
     make_topology,
@@ -78,7 +83,7 @@ __all__ = [
     # the textbook version, for "Break"
     "naive",
     # topologies
-    "TOPOLOGIES", "as_topology", "make_topology", "peer_names", "require_connected", "spectral_gap",
+    "TOPOLOGIES", "MAX_PEERS", "as_topology", "make_topology", "peer_names", "require_connected", "spectral_gap",
     # peers
     "Peer", "MemberPeer", "RumourPeer", "FloodPeer", "GossipPeer", "PushSumPeer", "ContractPeer",
     # broadcast methods and their theory

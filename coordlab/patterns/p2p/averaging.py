@@ -2,20 +2,42 @@
 
 Each peer holds a pair (s, w), starting at (its value, 1). Every round it keeps half of
 both and sends the other half to one random neighbour; whatever it receives it adds.
-Its estimate of the mean is s / w. Nothing is created or destroyed: the sum of every s
-(and of every w), counting the halves still in flight, stays exactly what it was at the
-start (sum of values, n). That conservation is why every s / w converges to the mean.
+Its estimate of the mean is s / w. If the total of every s (and of every w) stays what it
+was at the start (sum of values, n), every s / w converges to the mean.
+
+**Why the mass is conserved, whatever the network does.** The textbook version loses mass
+three ways: a lost ``share`` takes its half away, a duplicated one is added twice, and a
+crashed peer restarts from its value (or from nothing). Here a share is a *transfer* that
+happens exactly once:
+
+* the sender gives the half up and writes it, with a sequence number, in ``pending``;
+  until the receiver has it, the half is *in flight*: nobody's, and not lost;
+* it sends the share again every round until the receiver answers ``share_ok``; at most one
+  share per neighbour is pending, so a round with a share still pending to the neighbour
+  it picked sends no new one;
+* the receiver adds a share only if its number is newer than the last it added from that
+  sender (shares to one peer are numbered in order and never overlap), so a duplicate or a
+  resend is only answered ``share_ok`` again, never added twice;
+* the pair, ``pending`` and those last numbers live in ``self.stable``: a crashed peer's
+  mass waits on its "disk" and is all there when it recovers.
+
+So at every moment: sum at the peers (crashed ones included) + sum in flight = (sum of
+values, n), exactly. The pairs are exact fractions, so this is checked with ``==``, not to
+1e-12; ``mass_ledger`` recomputes it from the trace after every change. A peer that never
+recovers keeps its mass, and the live peers then converge to another mean: conservation
+is safety; reaching the true mean needs every peer back.
 
 How fast depends on the graph: the error shrinks roughly like (1 − gap)^rounds, where
 gap is the spectral gap (``topology.spectral_gap``). A ring has a tiny gap and crawls.
-The pairs are exact fractions, so conservation can be checked exactly, not to 1e-12.
 """
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from numbers import Real
 from typing import Any
 
 import networkx as nx
@@ -24,40 +46,77 @@ from coordlab.patterns.p2p.checks import estimates_within
 from coordlab.patterns.p2p.peer import Peer
 from coordlab.patterns.p2p.topology import resolve
 from coordlab.patterns.run import PatternRun
-from coordlab.world import Trace, World
-from coordlab.world.faults import Fault
+from coordlab.world import Faults, Trace, World, validate
 from coordlab.world.latency import Latency
+
+Pair = tuple[Fraction, Fraction]
 
 
 class PushSumPeer(Peer):
-    """Every round: halve (s, w), keep one half, ``share`` the other with a random neighbour."""
+    """Every round: halve (s, w), keep one half, ``share`` the other with a random neighbour.
+
+    Its state is in ``stable`` (see the module docstring): ``pair`` (s, w), ``pending``
+    (neighbour -> (number, s, w), shares not yet acknowledged), ``sent`` (the last number
+    used) and ``absorbed`` (sender -> the last number added from it).
+    """
 
     def __init__(self, name: str, neighbours: Iterable[str] = (), *, value: float = 0, **options: Any) -> None:
         super().__init__(name, neighbours, **options)
-        self.s = Fraction(value)
-        self.w = Fraction(1)
+        validate.number("value", value)
+        self.value = Fraction(value)
+
+    @property
+    def pair(self) -> Pair:
+        """My (s, w), kept in ``stable``; (value, 1) until I first change it."""
+        return self.stable.setdefault("pair", (self.value, Fraction(1)))
+
+    @property
+    def pending(self) -> dict[str, tuple[int, Fraction, Fraction]]:
+        return self.stable.setdefault("pending", {})
 
     @property
     def estimate(self) -> float:
-        return float(self.s / self.w)
+        s, w = self.pair
+        return float(s / w)
 
     async def start(self) -> None:
-        self.record()
+        self.record()  # at the start, and again (from stable) after a recovery
 
     async def every_round(self, number: int) -> None:
+        for name, share in list(self.pending.items()):
+            await self.send(name, "share", share)  # not acknowledged yet: send it again
         for name in self.pick(1):
-            self.s, self.w = self.s / 2, self.w / 2
-            share = await self.send(name, "share", (self.s, self.w))
-            self.record(sent=share.id)
+            if name not in self.pending:
+                await self.give(name)
+
+    async def give(self, name: str) -> None:
+        """Move half my pair into a new pending share to ``name``, and send it."""
+        s, w = self.pair
+        number = self.stable["sent"] = self.stable.get("sent", 0) + 1
+        self.stable["pair"] = (s / 2, w / 2)
+        self.pending[name] = (number, s / 2, w / 2)
+        self.record(sent=number, to=name, share=(s / 2, w / 2))
+        await self.send(name, "share", self.pending[name])
 
     async def on_share(self, msg) -> None:
-        s, w = msg.body
-        self.s, self.w = self.s + s, self.w + w
-        self.record(absorbed=msg.id)
+        number, s, w = msg.body
+        absorbed = self.stable.setdefault("absorbed", {})
+        if number > absorbed.get(msg.sender, 0):  # news, not a duplicate or a resend
+            absorbed[msg.sender] = number
+            mine_s, mine_w = self.pair
+            self.stable["pair"] = (mine_s + s, mine_w + w)
+            self.record(absorbed=number, sender=msg.sender, share=(s, w))
+        await self.send(msg.sender, "share_ok", number)
 
-    def record(self, **cause: int) -> None:
-        """Log my pair and estimate (``mass`` events): the trace is the ledger."""
-        self.log("mass", s=self.s, w=self.w, estimate=self.estimate, **cause)
+    async def on_share_ok(self, msg) -> None:
+        pending = self.pending.get(msg.sender)
+        if pending is not None and pending[0] == msg.body:
+            del self.pending[msg.sender]
+
+    def record(self, **cause: Any) -> None:
+        """Log my pair and estimate (``mass`` events), with what changed it: the trace is the ledger."""
+        s, w = self.pair
+        self.log("mass", s=s, w=w, estimate=self.estimate, **cause)
 
 
 # --- reading a run ---------------------------------------------------------------------
@@ -74,44 +133,45 @@ def error_by_round(trace: Trace, true_mean: float, period: float = 1.0) -> list[
         while event.time >= (len(errors) + 1) * period:
             errors.append(max(abs(e - true_mean) for e in current.values()))
         current[event.agent] = event.data["estimate"]
-    errors.append(max(abs(e - true_mean) for e in current.values()))
+    errors.append(max((abs(e - true_mean) for e in current.values()), default=float("nan")))
     return errors
 
 
 @dataclass(frozen=True)
 class Mass:
-    """Total s and w at one moment: at the peers, in flight, and lost on the way."""
+    """Total s and w at one moment: at the peers (crashed ones included) and in flight."""
 
     time: float
-    at_peers: tuple[Fraction, Fraction]
-    in_flight: tuple[Fraction, Fraction]
-    lost: tuple[Fraction, Fraction]
+    at_peers: Pair
+    in_flight: Pair
 
     @property
-    def total(self) -> tuple[Fraction, Fraction]:
-        return tuple(sum(parts) for parts in zip(self.at_peers, self.in_flight, self.lost))
+    def total(self) -> Pair:
+        return self.at_peers[0] + self.in_flight[0], self.at_peers[1] + self.in_flight[1]
 
 
-def mass_ledger(trace: Trace) -> list[Mass]:
-    """The system's mass after every change a peer records, with shares in flight counted."""
-    held: dict[str, tuple[Fraction, Fraction]] = {}
-    flying: dict[int, tuple[Fraction, Fraction]] = {}
-    lost = (Fraction(0), Fraction(0))
+def mass_ledger(trace: Trace, values: Mapping[str, float] | None = None) -> list[Mass]:
+    """The system's mass after every change a peer records, with shares in flight counted.
+
+    A share is in flight from the ``mass`` event that gave it (``sent``) to the one that
+    added it (``absorbed``). With ``values`` (peer -> starting value), a peer that has not
+    recorded anything yet holds (value, 1), so every moment's total is the whole system's.
+    """
+    held: dict[str, Pair] = {name: (Fraction(value), Fraction(1)) for name, value in (values or {}).items()}
+    flying: dict[tuple[str, int], Pair] = {}
     ledger = []
-    for event in trace:
-        if event.kind == "send" and event.message.kind == "share":
-            flying[event.message.id] = event.message.body
-        elif event.kind == "drop" and event.message.kind == "share":
-            share = flying.pop(event.message.id)
-            lost = (lost[0] + share[0], lost[1] + share[1])
-        elif event.kind == "mass":
-            flying.pop(event.data.get("absorbed"), None)
-            held[event.agent] = (event.data["s"], event.data["w"])
-            ledger.append(Mass(event.time, _sum(held.values()), _sum(flying.values()), lost))
+    for event in trace.select("mass"):
+        data = event.data
+        if "sent" in data:
+            flying[(event.agent, data["sent"])] = data["share"]
+        elif "absorbed" in data:
+            flying.pop((data["sender"], data["absorbed"]), None)
+        held[event.agent] = (data["s"], data["w"])
+        ledger.append(Mass(event.time, _sum(held.values()), _sum(flying.values())))
     return ledger
 
 
-def _sum(pairs: Iterable[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction]:
+def _sum(pairs: Iterable[Pair]) -> Pair:
     pairs = list(pairs)
     return sum((s for s, _ in pairs), Fraction(0)), sum((w for _, w in pairs), Fraction(0))
 
@@ -126,6 +186,11 @@ class AveragingRun(PatternRun):
     errors: list[float]
 
     @property
+    def ledger(self) -> list[Mass]:
+        """The whole system's mass after every change (``mass_ledger`` with the starting values)."""
+        return mass_ledger(self.trace, self.values)
+
+    @property
     def metrics(self) -> dict[str, Any]:
         """Headline numbers: the mean, how far the worst estimate ended from it, and the cost."""
         return {"peers": len(self.graph), "true mean": self.true_mean, "rounds": len(self.errors) - 1,
@@ -136,17 +201,31 @@ class AveragingRun(PatternRun):
                 f"error after {len(self.errors) - 1} rounds={self.errors[-1]:.3g}")
 
 
-def run_push_sum(topology: str | nx.Graph = "complete", n: int = 32, *, values: Sequence[float] | None = None,
-                 rounds: int = 30, epsilon: float = 0.01, seed: int = 0, loss: float = 0.0,
-                 latency: Latency = 0.01, faults: Iterable[Fault] = ()) -> AveragingRun:
-    """Average ``values`` (default: n random integers 0–100, from ``seed``) by push-sum."""
-    graph = resolve(topology, n, seed)
-    names = list(graph)
+def starting_values(values: Sequence[float] | None, names: Sequence[str], seed: int) -> list[float]:
+    """``values`` checked (one finite number per peer), or n random integers 0–100 drawn from ``seed``."""
     if values is None:
         draw = random.Random(seed)
-        values = [draw.randint(0, 100) for _ in names]
+        return [draw.randint(0, 100) for _ in names]
+    if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Sequence):
+        raise TypeError(f"values={values!r} is not allowed: give a list of numbers, one per peer")
     if len(values) != len(names):
-        raise ValueError(f"values has {len(values)} entries, not one per peer ({len(names)})")
+        raise ValueError(f"values={values!r} is not allowed: it has {len(values)} entries, "
+                         f"and there is one per peer ({len(names)})")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+            raise TypeError(f"values={values!r} is not allowed: {value!r} is not a finite number")
+    return list(values)
+
+
+def run_push_sum(topology: str | nx.Graph = "complete", n: int = 32, *, values: Sequence[float] | None = None,
+                 rounds: int = 30, epsilon: float = 0.01, seed: int = 0, loss: float = 0.0,
+                 latency: Latency = 0.01, faults: Faults = ()) -> AveragingRun:
+    """Average ``values`` (default: n random integers 0–100, from ``seed``) by push-sum."""
+    seed = validate.seed(seed)
+    graph = resolve(topology, n, seed)
+    rounds = validate.count("rounds", rounds, minimum=0)
+    names = list(graph)
+    values = starting_values(values, names, seed)
     true_mean = sum(values) / len(values)
     world = World(seed=seed, latency=latency, loss=loss, faults=faults)
     for name, value in zip(names, values):

@@ -19,16 +19,16 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 import networkx as nx
 
 from coordlab.patterns.p2p.checks import everyone_informed
-from coordlab.patterns.p2p.peer import Peer
-from coordlab.patterns.p2p.topology import known_peer, resolve
+from coordlab.patterns.p2p.peer import MAX_ROUNDS, Peer, departures
+from coordlab.patterns.p2p.topology import known_peer, require_connected, resolve
 from coordlab.patterns.run import PatternRun
-from coordlab.world import Trace, World, validate
-from coordlab.world.faults import Fault
+from coordlab.world import Faults, Trace, World, validate
 from coordlab.world.latency import Latency
 
 METHODS = ("flood", "push", "push-pull")
@@ -114,11 +114,13 @@ class GossipPeer(RumourPeer):
 # --- the theory ------------------------------------------------------------------------
 def push_rounds(n: int) -> float:
     """Rounds for push gossip to reach all n peers of a complete graph: log2(n) + ln(n)."""
+    validate.number("n", n, minimum=2)
     return math.log2(n) + math.log(n)
 
 
 def push_pull_rounds(n: int) -> float:
     """Push-pull: log3(n) + O(log log n) rounds; the O-term drawn here as ln(ln(n))."""
+    validate.number("n", n, minimum=2)
     return math.log(n, 3) + math.log(math.log(n))
 
 
@@ -163,33 +165,38 @@ def default_rounds(graph: nx.Graph) -> int:
     Push through a hub is slower (a hub with d neighbours takes ~d·ln(d) rounds to reach
     them all): pass ``rounds=`` yourself for stars and trees.
     """
+    require_connected(graph, "graph")
     return math.ceil(3 * math.log2(len(graph) + 1)) + 3 * nx.diameter(graph) + 5
 
 
 def run_broadcast(topology: str | nx.Graph = "complete", n: int = 32, *, method: str | type[RumourPeer] = "push",
                   fanout: int = 1, seed: int = 0, loss: float = 0.0, latency: Latency = 0.01,
-                  period: float = 1.0, rounds: int | None = None, faults: Iterable[Fault] = (),
+                  period: float = 1.0, rounds: int | None = None, faults: Faults = (),
                   joins: Iterable[tuple[str, str, float]] = (), leaves: Mapping[str, float] | None = None,
                   origin: str | None = None) -> BroadcastRun:
     """Spread one rumour from ``origin`` (default: the first peer) over ``topology``.
 
     ``method`` is "flood", "push", "push-pull", or a ``RumourPeer`` subclass of your own.
     ``joins`` lists churn: ``(newcomer, contact, at)`` joins through ``contact`` at ``at``.
-    ``leaves`` maps peers to the time they leave gracefully. Peers gossip for ``rounds``
-    rounds (default: ``default_rounds``).
+    ``leaves`` maps peers (newcomers included) to the time they leave gracefully. Peers gossip
+    for ``rounds`` rounds (default: ``default_rounds``).
     """
+    seed = validate.seed(seed)
     graph = nx.Graph(resolve(topology, n, seed))
     names = list(graph)
     origin = known_peer("origin", names[0] if origin is None else origin, graph)
     make = peer_factory(method, validate.count("fanout", fanout))
-    rounds = default_rounds(graph) if rounds is None else rounds
+    rounds = default_rounds(graph) if rounds is None else validate.count("rounds", rounds, minimum=0,
+                                                                         maximum=MAX_ROUNDS)
+    newcomers = checked_joins(joins, graph)
+    leaving = departures(leaves, [*names, *(newcomer for newcomer, _, _ in newcomers)])
     world = World(seed=seed, latency=latency, loss=loss, faults=faults)
     for name in names:
         world.add(make(name, sorted(graph[name]), rumour="news" if name == origin else None,
-                       period=period, rounds=rounds, leaves_at=(leaves or {}).get(name)))
-    for newcomer, contact, at in joins:
-        known_peer("contact", contact, graph)
-        world.add(make(newcomer, (), contact=contact, period=period, rounds=rounds), at=at)
+                       period=period, rounds=rounds, leaves_at=leaving.get(name)))
+    for newcomer, contact, at in newcomers:
+        world.add(make(newcomer, (), contact=contact, period=period, rounds=rounds, leaves_at=leaving.get(newcomer)),
+                  at=at)
         graph.add_edge(newcomer, contact)
     reached_everyone = everyone_informed(graph)
     world.add_checker(reached_everyone)
@@ -200,6 +207,28 @@ def run_broadcast(topology: str | nx.Graph = "complete", n: int = 32, *, method:
     return BroadcastRun(result=result, verdict=result.verdict(), graph=graph, method=label, informed=informed,
                         rounds=last_round,
                         messages=rumour_messages(result.trace, period, None if label == "flood" else last_round))
+
+
+def checked_joins(joins: object, graph: nx.Graph) -> list[tuple[str, str, float]]:
+    """``joins`` as (newcomer, contact, at) triples: a new name, a contact already there, a time >= 0."""
+    if isinstance(joins, (str, bytes)) or not isinstance(joins, Iterable):
+        raise TypeError(f"joins={joins!r} is not allowed: give a list of (newcomer, contact, at)")
+    listed = list(joins)
+    present = dict.fromkeys(graph)
+    for join in listed:
+        if not (isinstance(join, tuple) and len(join) == 3):
+            raise TypeError(f"joins={listed!r} is not allowed: {join!r} is not a (newcomer, contact, at) triple")
+        newcomer, contact, at = join
+        if not isinstance(newcomer, str) or not newcomer or newcomer in present:
+            raise ValueError(f"joins={listed!r} is not allowed: the newcomer {newcomer!r} must be a new peer name")
+        if contact not in present:
+            listing = ", ".join(sorted(graph)[:10]) + (", …" if len(graph) > 10 else "")
+            raise ValueError(f"joins={listed!r} is not allowed: the contact {contact!r} is not a peer of the "
+                             f"topology (peers: {listing}) nor a newcomer listed before")
+        if isinstance(at, bool) or not isinstance(at, Real) or not 0 <= at < math.inf:
+            raise ValueError(f"joins={listed!r} is not allowed: {newcomer!r} joins at {at!r}, not a time >= 0")
+        present[newcomer] = None
+    return listed
 
 
 def rumour_messages(trace: Trace, period: float, until_round: int | None = None) -> int:

@@ -47,6 +47,8 @@ def should_be_informed(trace: Trace, graph: nx.Graph, informed: set[str]) -> set
 
 def everyone_informed(graph: nx.Graph) -> Checker:
     """A checker: every live peer connected to the rumour (in ``graph``) has received it."""
+    if not isinstance(graph, nx.Graph):
+        raise TypeError(f"graph={graph!r} is not allowed: give the networkx Graph the rumour spread over")
 
     def every_live_connected_peer_informed(result: RunResult) -> Verdict:
         informed = {event.agent for event in result.trace.select("informed")}
@@ -68,14 +70,18 @@ def epsilon_value(epsilon: object) -> float:
 
 
 def estimates_within(epsilon: float, true_mean: float) -> Checker:
-    """A checker: every live peer's final estimate is within ``epsilon`` of ``true_mean``."""
+    """A checker: every live peer's final estimate is within ``epsilon`` of ``true_mean``.
+
+    A peer that crashed and recovered is live again (its pair was kept in ``stable``) and is judged.
+    """
     epsilon = epsilon_value(epsilon)
+    true_mean = validate.number("true_mean", true_mean)
 
     def every_estimate_close(result: RunResult) -> Verdict:
         last = {event.agent: event for event in result.trace.select("mass")}
-        gone = {e.agent for e in result.trace.select(("crash", "leave"))}
+        live = set(live_peers(result.trace))
         offending = [event for name, event in last.items()
-                     if name not in gone and abs(event.data["estimate"] - true_mean) > epsilon]
+                     if name in live and abs(event.data["estimate"] - true_mean) > epsilon]
         return judge(f"every estimate within {epsilon:g} of the mean", offending,
                      f"all {len(last)} estimates are within {epsilon:g} of {true_mean:g}",
                      "{n} peer(s) ended further than " + f"{epsilon:g} from {true_mean:g}")

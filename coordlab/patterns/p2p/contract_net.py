@@ -13,22 +13,25 @@ Any peer can be a *manager* for the tasks it owns, and every peer is a *contract
    times (then ``task_abandoned``). A contractor that promises more than it can keep
    loses the task: bids are promises.
 
+Only one award per task stands at a time, and only its ``done`` counts: a withdrawn winner
+that finishes anyway (it may never have heard) has worked for nothing, but the task is
+still done once. Messages may arrive twice; ``ContractPeer`` says why that changes nothing.
+
 ``greedy_makespan`` is the comparison: a central allocator that sees every contractor's
 queue exactly and gives each task to whoever would finish it first (2 messages a task).
 """
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from coordlab.patterns.p2p.checks import tasks_awarded_once_and_done
-from coordlab.patterns.p2p.peer import Peer
-from coordlab.patterns.p2p.topology import peer_names
+from coordlab.patterns.p2p.peer import Peer, live_peers
+from coordlab.patterns.p2p.topology import MAX_PEERS, peer_names
 from coordlab.patterns.run import PatternRun
-from coordlab.world import Trace, World, validate
-from coordlab.world.faults import Fault
+from coordlab.world import Faults, Trace, World, validate
 from coordlab.world.latency import Latency
 
 #: How many times its promise a manager waits for a winner (other awards may land between
@@ -49,6 +52,13 @@ class ContractTask:
     owner: str
     at: float = 0.0
 
+    def __post_init__(self) -> None:
+        for name in ("id", "owner"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise TypeError(f"{name}={getattr(self, name)!r} is not allowed: {name} must be a non-empty string")
+        positive("work", self.work)
+        validate.number("at", self.at, minimum=0)
+
 
 @dataclass(frozen=True)
 class BidderView:
@@ -68,77 +78,141 @@ def bid_by_load(me: BidderView, task: ContractTask) -> float:
     return me.queued + task.work / me.speed
 
 
+#: The most tasks a contract-net run takes: every call goes to every peer, so the messages
+#: grow like peers × tasks, and this many already take minutes.
+MAX_TASKS = 10_000
+
+
+def positive(name: str, value: object) -> float:
+    """``value`` as a finite float > 0, or an error naming ``name``."""
+    if validate.number(name, value) <= 0:
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be > 0")
+    return float(value)
+
+
+def checked_strategy(strategy: object) -> Strategy:
+    if not callable(strategy):
+        raise TypeError(f"strategy={strategy!r} is not allowed: give a function (BidderView, ContractTask) "
+                        "-> seconds or None, like bid_by_load")
+    return strategy
+
+
+def checked_tasks(tasks: object) -> list[ContractTask]:
+    """``tasks`` as a list of ``ContractTask`` with distinct ids, or an error naming ``tasks``."""
+    if isinstance(tasks, (str, bytes, ContractTask)) or not isinstance(tasks, Iterable):
+        raise TypeError(f"tasks={tasks!r} is not allowed: give a list of ContractTask")
+    listed = list(tasks)
+    for task in listed:
+        if not isinstance(task, ContractTask):
+            raise TypeError(f"tasks={listed!r} is not allowed: {task!r} is not a ContractTask")
+    ids = [task.id for task in listed]
+    if len(set(ids)) != len(ids):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"tasks=[…{len(ids)} tasks] is not allowed: task ids must be unique ({twice} repeat)")
+    validate.count("tasks", len(listed), minimum=0, maximum=MAX_TASKS)
+    return listed
+
+
 class ContractPeer(Peer):
-    """A peer that manages its own ``tasks`` by contract net and bids on everyone else's."""
+    """A peer that manages its own ``tasks`` by contract net and bids on everyone else's.
+
+    Repeated messages change nothing (the network may duplicate any of them): bids are kept
+    one per bidder, an award already taken is not taken again, and only the ``done`` or
+    ``failure`` of the award that still stands counts, once. What must survive a crash is in
+    ``stable``: a manager's attempts, its standing awards and the tasks it settled (so a
+    recovered manager never re-runs a finished task; it withdraws the award that stood when it
+    crashed and announces the task again); a contractor's awards taken.
+    """
 
     def __init__(self, name: str, neighbours: Iterable[str] = (), *, tasks: Sequence[ContractTask] = (),
                  speed: float = 1.0, strategy: Strategy = bid_by_load, deadline: float = 0.5,
                  grace: float = 1.0, fails: float = 0.0, max_attempts: int = 5, **options: Any) -> None:
         super().__init__(name, neighbours, **options)
-        self.tasks = {task.id: task for task in tasks}
-        if validate.number("speed", speed) <= 0:
-            raise ValueError(f"speed={speed!r} is not allowed: speed must be > 0")
-        self.speed = float(speed)
-        self.strategy, self.deadline, self.grace = strategy, deadline, grace
+        self.tasks = {task.id: task for task in checked_tasks(tasks)}
+        self.speed = positive("speed", speed)
+        self.strategy = checked_strategy(strategy)
+        self.deadline = positive("deadline", deadline)
+        self.grace = validate.number("grace", grace, minimum=0)
         self.max_attempts = validate.count("max_attempts", max_attempts)
         self.fails = validate.probability("fails", fails)
-        self.free_at = 0.0                               # contractor: when my queue empties
-        self.bids: dict[str, list[tuple[float, str]]] = {}  # manager: bids per open call
-        self.attempt: dict[str, int] = {}                # manager: current attempt per task
-        self.finished: set[str] = set()
+        self.free_at = 0.0                                   # contractor: when my queue empties
+        self.bids: dict[str, dict[str, float]] = {}          # manager: bidder -> bid, per open call
+
+    def kept(self, key: str) -> dict:
+        """One of my dicts in ``stable`` (created empty): it survives a crash."""
+        return self.stable.setdefault(key, {})
 
     async def start(self) -> None:
+        settled, standing = self.kept("settled"), self.kept("standing")
         for task in self.tasks.values():
+            if task.id in settled:
+                continue
+            if task.id in standing:  # I crashed while it stood: I can no longer watch it
+                self.withdraw(task.id, standing[task.id][0], "its manager restarted")
             self.spawn(self.announce(task, after=task.at - self.now))
 
     # --- manager ----------------------------------------------------------------------
     async def announce(self, task: ContractTask, after: float = 0.0) -> None:
         """Call for proposals, award at the deadline, and watch the winner keep its promise."""
         await self.sleep(max(0.0, after))
-        attempt = self.attempt[task.id] = self.attempt.get(task.id, 0) + 1
+        attempts = self.kept("attempt")
+        attempt = attempts[task.id] = attempts.get(task.id, 0) + 1
         if attempt > self.max_attempts:
-            return self.log("task_abandoned", task=task.id, attempts=self.max_attempts)
-        self.bids[task.id] = []
+            self.kept("settled")[task.id] = "abandoned"
+            return self.log("task_abandoned", task=task.id, attempts=self.max_attempts,
+                            why=f"no award kept in {self.max_attempts} attempts")
+        self.bids[task.id] = {}
         self.log("announce", task=task.id, attempt=attempt)
         for name in [self.name, *self.neighbours()]:  # a manager may bid on its own call
             await self.send(name, "cfp", (task, attempt))
         await self.sleep(self.deadline)
-        bids = sorted(self.bids.pop(task.id))
+        bids = sorted((bid, name) for name, bid in self.bids.pop(task.id).items())
         if not bids:
             self.log("no_bids", task=task.id, attempt=attempt)
             return await self.announce(task, after=self.deadline)
         promise, winner = bids[0]
+        self.kept("standing")[task.id] = (attempt, winner)
         self.log("award", task=task.id, attempt=attempt, to=winner, bid=promise)
         await self.send(winner, "award", (task, attempt))
         for _, loser in bids[1:]:
             await self.send(loser, "reject", task.id)
         await self.sleep(PATIENCE * promise + self.grace)
-        if task.id not in self.finished and self.attempt[task.id] == attempt:
-            await self.reannounce(task, attempt, winner, f"no done within {PATIENCE} x promise + grace")
+        if self.withdraw(task.id, attempt, f"no done within {PATIENCE} x promise + grace"):
+            await self.announce(task)
 
-    async def reannounce(self, task: ContractTask, attempt: int, winner: str, why: str) -> None:
-        self.log("award_failed", task=task.id, attempt=attempt, to=winner, why=why)
-        await self.announce(task)
+    def withdraw(self, task_id: str, attempt: int, why: str) -> bool:
+        """End the award of ``attempt`` if it still stands (True); it is then announced again.
+
+        Done at once, before any await: a duplicated ``failure``, or one that arrives as the
+        patience runs out, finds the award gone and cannot start a second auction.
+        """
+        standing = self.kept("standing")
+        if standing.get(task_id, (None,))[0] != attempt:
+            return False
+        _, winner = standing.pop(task_id)
+        self.log("award_failed", task=task_id, attempt=attempt, to=winner, why=why)
+        return True
 
     async def on_propose(self, msg) -> None:
         task_id, attempt, bid = msg.body
-        if task_id in self.bids and self.attempt[task_id] == attempt:
-            self.bids[task_id].append((bid, msg.sender))
+        if task_id in self.bids and self.kept("attempt")[task_id] == attempt:
+            self.bids[task_id][msg.sender] = bid
 
     async def on_refuse(self, msg) -> None:
         """A refusal needs no action: the call simply has one bid fewer."""
 
     async def on_done(self, msg) -> None:
         task_id, attempt = msg.body
-        if task_id not in self.finished and self.attempt[task_id] == attempt:
-            self.finished.add(task_id)
+        if self.kept("standing").get(task_id) == (attempt, msg.sender):
+            del self.kept("standing")[task_id]
+            self.kept("settled")[task_id] = "done"
             self.log("task_done", task=task_id, attempt=attempt, by=msg.sender)
 
     async def on_failure(self, msg) -> None:
         task_id, attempt = msg.body
-        if task_id not in self.finished and self.attempt[task_id] == attempt:
+        if self.withdraw(task_id, attempt, "failure reported"):
             # spawned, not awaited: a handler that waits would leave every message behind it waiting too
-            self.spawn(self.reannounce(self.tasks[task_id], attempt, msg.sender, "failure reported"))
+            self.spawn(self.announce(self.tasks[task_id]))
 
     # --- contractor ---------------------------------------------------------------------
     def view_of_myself(self) -> BidderView:
@@ -154,6 +228,10 @@ class ContractPeer(Peer):
 
     async def on_award(self, msg) -> None:
         task, attempt = msg.body
+        taken = self.kept("taken")
+        if (task.id, attempt) in taken:
+            return  # a copy of an award I already took: do the work once
+        taken[(task.id, attempt)] = msg.sender
         start = max(self.now, self.free_at)
         self.free_at = start + task.work / self.speed
         self.spawn(self.perform(task, attempt, msg.sender, wait=start - self.now))
@@ -190,7 +268,11 @@ def promise_lateness(trace: Trace) -> dict[str, float]:
 
 def make_tasks(count: int, owners: Sequence[str], seed: int = 0, spacing: float = 1.0) -> list[ContractTask]:
     """``count`` tasks of 1–5 s of work, owned in turn by ``owners``, one every ``spacing`` s."""
-    draw = random.Random(seed)
+    count = validate.count("count", count, minimum=0, maximum=MAX_TASKS)
+    if isinstance(owners, str) or not isinstance(owners, Sequence) or not owners:
+        raise ValueError(f"owners={owners!r} is not allowed: give a non-empty list of peer names")
+    spacing = validate.number("spacing", spacing, minimum=0)
+    draw = random.Random(validate.seed(seed))
     return [ContractTask(f"t{i:02d}", float(draw.randint(1, 5)), owners[i % len(owners)], i * spacing)
             for i in range(count)]
 
@@ -201,8 +283,12 @@ def greedy_makespan(tasks: Sequence[ContractTask], speeds: dict[str, float]) -> 
     It sees every queue exactly, so it needs no bids: one ``assign`` and one ``done``
     per task. Same tasks, same speeds, no latency: the yardstick for contract net.
     """
+    if not isinstance(speeds, Mapping) or not speeds:
+        raise ValueError(f"speeds={speeds!r} is not allowed: give a dict peer -> speed, with at least one peer")
+    for speed in speeds.values():
+        positive("speeds", speed)
     free_at = dict.fromkeys(speeds, 0.0)
-    for task in sorted(tasks, key=lambda t: t.at):
+    for task in sorted(checked_tasks(tasks), key=lambda t: t.at):
         best = min(speeds, key=lambda name: (max(free_at[name], task.at) + task.work / speeds[name], name))
         free_at[best] = max(free_at[best], task.at) + task.work / speeds[best]
     return max(free_at.values())
@@ -234,6 +320,16 @@ class ContractRun(PatternRun):
         return {"tasks": len(self.tasks), "tasks done": len(self.allocation), "makespan": self.makespan,
                 "messages": self.messages, "awards withdrawn": len(self.trace.select("award_failed"))}
 
+    @property
+    def unassigned(self) -> dict[str, str]:
+        """Task → why it was never done: abandoned after its attempts, its owner gone, or the run over."""
+        settled = {e.data["task"]: e.data["why"] for e in self.trace.select("task_abandoned")}
+        live = set(live_peers(self.trace))
+        done = self.allocation
+        return {task.id: settled.get(task.id) or (f"its owner {task.owner} crashed or left" if task.owner not in live
+                                                  else f"not done when the run stopped ({self.stop_reason})")
+                for task in self.tasks if task.id not in done}
+
     def describe(self) -> str:
         return (f"{len(self.tasks)} tasks on {len(self.speeds)} peers: "
                 f"done={len(self.allocation)} makespan={self.makespan:.2f} messages={self.messages}")
@@ -241,25 +337,40 @@ class ContractRun(PatternRun):
 
 def run_contract_net(peers: int = 5, tasks: Sequence[ContractTask] | None = None, *,
                      speeds: Sequence[float] | None = None, strategy: Strategy = bid_by_load, seed: int = 0,
-                     fails: float = 0.0, managers: int | None = None, latency: Latency = 0.01,
-                     faults: Iterable[Fault] = ()) -> ContractRun:
+                     fails: float = 0.0, managers: int | None = None, max_attempts: int = 5,
+                     latency: Latency = 0.01, faults: Faults = ()) -> ContractRun:
     """Allocate ``tasks`` among ``peers`` who all know each other.
 
     Default tasks: 20 from ``make_tasks``, owned in turn by the first ``managers`` peers
     (default: all of them). ``speeds`` (default 1, 1, 2, 0.5, 1, 1, 2, 0.5, …) say how
-    fast each peer works; ``fails`` is each task's chance to fail at its contractor.
+    fast each peer works; ``fails`` is each task's chance to fail at its contractor; a
+    manager gives a task up after ``max_attempts`` announcements (``ContractRun.unassigned``
+    says why each task not done was not).
     """
-    names = peer_names(validate.count("peers", peers))
+    seed = validate.seed(seed)
+    names = peer_names(validate.count("peers", peers, maximum=MAX_PEERS))
     if managers is not None:
         validate.count("managers", managers, maximum=peers)
-    tasks = make_tasks(20, names[:managers], seed) if tasks is None else list(tasks)
+    tasks = make_tasks(20, names[:managers], seed) if tasks is None else checked_tasks(tasks)
     for task in tasks:
         validate.known_agent("owner", task.owner, names)
-    speeds = speeds if speeds is not None else [(1.0, 1.0, 2.0, 0.5)[i % 4] for i in range(peers)]
+    speeds = [(1.0, 1.0, 2.0, 0.5)[i % 4] for i in range(peers)] if speeds is None else checked_speeds(speeds, peers)
     world = World(seed=seed, latency=latency, faults=faults)
     for name, speed in zip(names, speeds):
         world.add(ContractPeer(name, [other for other in names if other != name], speed=speed, strategy=strategy,
-                               fails=fails, tasks=[t for t in tasks if t.owner == name]))
+                               fails=fails, max_attempts=max_attempts, tasks=[t for t in tasks if t.owner == name]))
     world.add_checker(tasks_awarded_once_and_done(tasks))
     result = world.run()
     return ContractRun(result=result, verdict=result.verdict(), tasks=tasks, speeds=dict(zip(names, speeds)))
+
+
+def checked_speeds(speeds: object, peers: int) -> list[float]:
+    """``speeds`` as one number > 0 per peer, or an error naming ``speeds``."""
+    if isinstance(speeds, (str, bytes, Mapping)) or not isinstance(speeds, Sequence) or len(speeds) != peers:
+        raise ValueError(f"speeds={speeds!r} is not allowed: give a list of {peers} numbers > 0, one per peer")
+    for speed in speeds:
+        try:
+            positive("speed", speed)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"speeds={speeds!r} is not allowed: {error}") from None
+    return [float(speed) for speed in speeds]

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from coordlab.patterns.p2p.checks import views_complete
-from coordlab.patterns.p2p.peer import Peer
+from coordlab.patterns.p2p.peer import Peer, departures
 from coordlab.patterns.p2p.topology import peer_names
 from coordlab.patterns.run import PatternRun
-from coordlab.world import Trace, World, validate
+from coordlab.world import Faults, Trace, World, validate
 
 
 class MemberPeer(Peer):
@@ -61,20 +61,24 @@ def first_full_view(trace: Trace, n: int) -> float | None:
 
 
 def run_discovery(n: int = 16, *, rounds: int = 15, period: float = 1.0, seed: int = 0,
-                  leaves: dict[str, float] | None = None) -> DiscoveryRun:
+                  leaves: dict[str, float] | None = None, faults: Faults = ()) -> DiscoveryRun:
     """n peers join one by one (all within the first half round), each through a random
     earlier peer, then gossip membership for ``rounds`` rounds.
 
     Nobody is handed the list of peers: a newcomer knows one contact, and ``MemberPeer``
     gossip spreads the rest. ``leaves`` maps peers to when they leave (saying ``bye``).
+    ``faults`` act on the peers present at t = 0 (a ``Nemesis`` draws over the first peer only,
+    the others join later).
     """
+    seed = validate.seed(seed)
     names = peer_names(validate.count("n", n))
+    leaving = departures(leaves, names)
     draw = random.Random(seed)
-    world = World(seed=seed)
-    world.add(MemberPeer(names[0], period=period, rounds=rounds))
+    world = World(seed=seed, faults=faults)
+    world.add(MemberPeer(names[0], period=period, rounds=rounds, leaves_at=leaving.get(names[0])))
     for index, name in enumerate(names[1:], start=1):
         world.add(MemberPeer(name, contact=draw.choice(names[:index]), period=period, rounds=rounds,
-                             leaves_at=(leaves or {}).get(name)), at=index * 0.5 * period / n)
+                             leaves_at=leaving.get(name)), at=index * 0.5 * period / n)
     world.add_checker(views_complete)
     result = world.run()
     full = first_full_view(result.trace, n)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from coordlab.patterns.p2p.topology import MAX_PEERS
 from coordlab.patterns.run import PatternRun
 from coordlab.world import Agent, World, validate
 
@@ -75,7 +76,9 @@ class NaiveRun(PatternRun):
 
 def run_naive(n: int = 4, peer_class: type[NaivePeer] = NaivePeer) -> NaiveRun:
     """The textbook demo: n peers named peer0…, peer0 greets everyone."""
-    names = [f"peer{i}" for i in range(validate.count("n", n))]
+    names = [f"peer{i}" for i in range(validate.count("n", n, maximum=MAX_PEERS))]
+    if not (isinstance(peer_class, type) and issubclass(peer_class, NaivePeer)):
+        raise TypeError(f"peer_class={peer_class!r} is not allowed: give NaivePeer or a subclass of it")
     world = World(seed=0)
     world.add(*(peer_class(name, names, greets=(name == names[0])) for name in names))
     result = world.run()

@@ -18,9 +18,13 @@ handler is recorded in the trace as ``unhandled``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from numbers import Real
 
 from coordlab.world import Agent, Trace, validate
+
+#: The most rounds a peer takes part in (a gossip run needs tens; more only fills the trace).
+MAX_ROUNDS = 100_000
 
 
 class Peer(Agent):
@@ -31,12 +35,19 @@ class Peer(Agent):
         super().__init__(name)
         if validate.number("period", period) <= 0:
             raise ValueError(f"period={period!r} is not allowed: a round must last > 0 seconds")
+        if isinstance(neighbours, str) or not isinstance(neighbours, Iterable):
+            raise TypeError(f"neighbours={neighbours!r} is not allowed: give a list of peer names")
+        neighbours = list(neighbours)
+        if not all(isinstance(other, str) and other for other in neighbours):
+            raise TypeError(f"neighbours={neighbours!r} is not allowed: every neighbour must be a peer's name")
+        if contact is not None and (not isinstance(contact, str) or not contact):
+            raise TypeError(f"contact={contact!r} is not allowed: give a peer's name, or None")
         self.view: dict[str, None] = {}
         self.departed: dict[str, None] = {}
         self.contact = contact
         self.period = period
-        self.rounds = validate.count("rounds", rounds, minimum=0)
-        self.leaves_at = leaves_at
+        self.rounds = validate.count("rounds", rounds, minimum=0, maximum=MAX_ROUNDS)
+        self.leaves_at = None if leaves_at is None else validate.number("leaves_at", leaves_at, minimum=0)
         self.know([*neighbours, *([contact] if contact else [])], quietly=True)
 
     async def run(self) -> None:
@@ -119,6 +130,22 @@ class Peer(Agent):
         for name in self.neighbours():
             await self.send(name, "bye")
         self.leave()
+
+
+def departures(leaves: object, peers: Iterable[str]) -> dict[str, float]:
+    """``leaves`` (peer -> when it leaves) checked against ``peers``, or an error naming ``leaves``."""
+    if leaves is None:
+        return {}
+    if not isinstance(leaves, Mapping):
+        raise TypeError(f"leaves={leaves!r} is not allowed: give a dict peer name -> time it leaves")
+    peers = list(peers)
+    for name, at in leaves.items():
+        if name not in peers:
+            listing = ", ".join(sorted(peers)[:10]) + (", …" if len(peers) > 10 else "")
+            raise ValueError(f"leaves={leaves!r} is not allowed: {name!r} is not a peer (peers: {listing})")
+        if isinstance(at, bool) or not isinstance(at, Real) or not 0 <= at < math.inf:
+            raise ValueError(f"leaves={leaves!r} is not allowed: {name!r} leaves at {at!r}, not a time >= 0")
+    return dict(leaves)
 
 
 # --- reading a run: who is in, and whom each peer knows -----------------------------------

@@ -14,16 +14,22 @@ import numpy as np
 from coordlab.world import validate
 
 TOPOLOGIES = ("complete", "ring", "grid", "small-world", "scale-free")
+#: The most peers a simulated run takes. Each peer is a coroutine and a complete graph of n
+#: peers has n(n−1)/2 links: 2,000 peers are already minutes of simulation and ~1 GB of graph.
+MAX_PEERS = 2_000
 
 
 def peer_names(n: int) -> list[str]:
     """``n`` peer names that sort in numeric order: p0…p9, or p00…p63, …"""
+    n = validate.count("n", n, minimum=0, maximum=MAX_PEERS)
     width = len(str(max(n - 1, 0)))
     return [f"p{i:0{width}d}" for i in range(n)]
 
 
 def as_topology(graph: nx.Graph) -> nx.Graph:
     """``graph`` with its nodes renamed to peer names (in the graph's node order)."""
+    if not isinstance(graph, nx.Graph):
+        raise TypeError(f"graph={graph!r} is not allowed: give a networkx Graph")
     return nx.relabel_nodes(nx.Graph(graph), dict(zip(graph.nodes, peer_names(len(graph)))))
 
 
@@ -43,7 +49,8 @@ def make_topology(kind: str, n: int, seed: int = 0) -> nx.Graph:
     if kind not in TOPOLOGIES:
         raise ValueError(f"topology={kind!r} is not allowed: choose one of {', '.join(TOPOLOGIES)} "
                          "or pass any connected networkx graph")
-    n = validate.count("n", n, minimum=2)
+    n = validate.count("n", n, minimum=2, maximum=MAX_PEERS)
+    seed = validate.seed(seed)
     if kind == "complete":
         graph = nx.complete_graph(n)
     elif kind == "ring":
@@ -65,17 +72,28 @@ def require_connected(graph: nx.Graph, name: str = "topology") -> nx.Graph:
         raise ValueError(f"{name}={graph!r} is not allowed: it has no peers; give a graph with at least one node")
     if not nx.is_connected(graph):
         parts = sorted((sorted(c) for c in nx.connected_components(graph)), key=len, reverse=True)
-        raise ValueError(f"{name} is disconnected ({len(parts)} parts): peers {parts[1][:5]} cannot "
-                         f"reach {parts[0][0]}; a rumour could never get there. Connect every peer")
+        raise ValueError(f"{name}={graph!r} is not allowed: it is disconnected ({len(parts)} parts): peers "
+                         f"{parts[1][:5]} cannot reach {parts[0][0]}; a rumour could never get there. "
+                         "Connect every peer")
     return graph
 
 
 def resolve(topology: str | nx.Graph, n: int, seed: int = 0) -> nx.Graph:
-    """A topology given by name (built with ``n`` peers) or as a graph (renamed to peers)."""
-    graph = make_topology(topology, n, seed) if isinstance(topology, str) else topology
-    if isinstance(topology, nx.Graph) and not all(isinstance(v, str) for v in graph.nodes):
-        graph = as_topology(graph)
-    return require_connected(graph)
+    """A topology given by name (built with ``n`` peers) or as a graph.
+
+    A graph whose nodes are not all non-empty strings is renamed to peer names (its own names
+    could not be agent names); a directed graph or one with more than ``MAX_PEERS`` is refused.
+    """
+    if isinstance(topology, str):
+        return require_connected(make_topology(topology, n, seed))
+    if not isinstance(topology, nx.Graph) or topology.is_directed():
+        raise TypeError(f"topology={topology!r} is not allowed: give one of {', '.join(TOPOLOGIES)} "
+                        "or an undirected networkx Graph")
+    if len(topology) > MAX_PEERS:
+        raise ValueError(f"topology={topology!r} is not allowed: at most {MAX_PEERS} peers can be simulated")
+    if not all(isinstance(v, str) and v for v in topology.nodes):
+        topology = as_topology(topology)
+    return require_connected(topology)
 
 
 def known_peer(name: str, value: str, graph: nx.Graph) -> str:
@@ -92,9 +110,9 @@ def spectral_gap(graph: nx.Graph) -> float:
     A gap near 0 (a long ring) means averaging crawls; near 1 (a complete graph) means a few
     rounds suffice. λ2 is the second-largest eigenvalue of D^-1/2 A D^-1/2.
     """
-    require_connected(graph)
+    require_connected(graph, "graph")
     if len(graph) < 2:
-        raise ValueError("topology has one peer: a spectral gap needs at least two")
+        raise ValueError(f"graph={graph!r} is not allowed: it has one peer; a spectral gap needs at least two")
     adjacency = nx.to_numpy_array(graph, nodelist=sorted(graph))
     scale = 1 / np.sqrt(adjacency.sum(axis=1))
     eigenvalues = np.linalg.eigvalsh(scale[:, None] * adjacency * scale[None, :])
