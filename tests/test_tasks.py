@@ -10,6 +10,7 @@ from coordlab.patterns.tasks import (
     Report,
     RetryPolicy,
     RoundRobin,
+    Settled,
     Task,
     TaskGraph,
     TimeoutPolicy,
@@ -99,7 +100,7 @@ def test_critical_path_takes_the_slowest_dependency():
 
 def test_critical_path_with_drawn_durations_needs_the_durations():
     tasks = [Task("a", duration=Uniform(1, 2))]
-    with pytest.raises(ValueError, match="drawn durations: pass durations="):
+    with pytest.raises(ValueError, match="^durations=None is not allowed: tasks a have drawn durations; pass "):
         critical_path(tasks)
     assert critical_path(tasks, {"a": 1.5}).length == 1.5
 
@@ -120,7 +121,7 @@ def test_research_pipeline_shape():
     tasks = {t.id: t for t in research_pipeline(2)}
     assert tasks["analysis-2"].depends_on == ("research-2",)
     assert tasks["writing"].depends_on == ("analysis-1", "analysis-2")
-    with pytest.raises(ValueError, match="topics=0 is not allowed: topics must be an int >= 1"):
+    with pytest.raises(ValueError, match="^topics=0 is not allowed: topics must be an int from 1 to 100000"):
         research_pipeline(0)
     with pytest.raises(TypeError, match="topics=2.5"):
         research_pipeline(2.5)
@@ -214,10 +215,10 @@ def test_a_policy_is_resolved_by_name_freshly_and_its_choice_is_checked():
 
 
 # --- the task graph -----------------------------------------------------------------------
-def graph_of(tasks):
+def graph_of(tasks, journal=None):
     """A graph whose settling events land in the returned list as (kind, data)."""
     logged = []
-    return TaskGraph(tasks, lambda kind, **data: logged.append((kind, data))), logged
+    return TaskGraph(tasks, lambda kind, **data: logged.append((kind, data)), journal), logged
 
 
 #    a   b
@@ -263,17 +264,30 @@ def test_every_task_is_settled_exactly_once_and_the_report_says_how_the_job_ende
     graph.mark("a", "backoff")
     graph.mark("a", "ready")
     graph.complete("a", None, worker="w", attempt=3)
-    with pytest.raises(ValueError, match="task 'a' is already done: a task is settled exactly once"):
+    with pytest.raises(ValueError, match="^tid='a' is not allowed: task 'a' is already done; a task is settled"):
         graph.complete("a", None, worker="x", attempt=4)
     with pytest.raises(ValueError, match="already done"):
         graph.mark("a", "running")
     with pytest.raises(ValueError, match="state='done' is not allowed"):
         graph.mark("b", "done")
-    assert not graph.all_settled
+    assert not graph.all_settled and graph.report() == Report("running", done=1, failed=0, skipped=0)
     graph.fail("b", "it raised")
     assert graph.all_settled and graph.report() == Report("tasks_failed", done=1, failed=1, skipped=0)
     empty, _ = graph_of([])
     assert empty.all_settled and empty.report() == Report("completed", 0, 0, 0)
+
+
+def test_a_graph_rebuilt_from_its_journal_is_where_it_was_and_logs_only_what_is_new():
+    graph, logged = graph_of(DIAMOND)
+    graph.complete("b", "B", worker="w", attempt=1)
+    graph.fail("a", "no worker")
+    assert list(graph.journal) == ["b", "a"]  # the decisions, in the order they were made
+    again, relogged = graph_of(DIAMOND, journal=graph.journal)
+    assert relogged == []  # logged when they were made: not twice
+    assert again.state == graph.state and again.results == {"b": "B"} and again.unsettled == graph.unsettled
+    again.complete("e", "E", worker="v", attempt=2)
+    assert relogged == [("task_done", {"task": "e", "worker": "v", "attempt": 2})]
+    assert again.journal is graph.journal and again.journal["e"] == Settled("done", "E", "v", 2)
 
 
 # --- the task table and checkers, on hand-built traces ----------------------------------

@@ -17,6 +17,14 @@ POLICY_SEEDS = (1, 2, 3)
 LATENCY = Uniform(0.005, 0.05)
 
 
+def _not_given(exercise: str, name: str, value: object, what: str) -> CheckResult | None:
+    """A ❌ naming ``name`` if the learner passed something other than the ``what`` asked for."""
+    if callable(value):
+        return None
+    return failed(exercise, f"{name}={value!r} is not allowed: the check needs {what} itself",
+                  "pass its name without calling it, e.g. check(MyThing), not check(MyThing())")
+
+
 def _raise_if_unsolved(result: RunResult) -> None:
     """The learner's code ran inside an agent: bring an unsolved stub's error back out."""
     for error in result.errors:
@@ -40,6 +48,8 @@ def policy_workload() -> tuple[list[Task], list[WorkerSpec]]:
 def check_policy(policy_class: type) -> CheckResult:
     """``policy_class()`` must finish the exercise workload sooner than first-free on every seed."""
     name = "Exercise 1 — a policy that beats first-free"
+    if (wrong := _not_given(name, "policy_class", policy_class, "your policy class")) is not None:
+        return wrong
     tasks, workers = policy_workload()
     for seed in POLICY_SEEDS:
         baseline = run_centralized(tasks, workers, policy="first free", seed=seed, latency=LATENCY)
@@ -97,6 +107,9 @@ class RetryDispatcher(Agent):
 
 def retry_scenario(assign_with_retry: AssignWithRetry, seed: int = 0):
     """Six one-second tasks on three workers; worker-1 crashes at t=0.5, mid-task."""
+    if not callable(assign_with_retry):
+        raise TypeError(f"assign_with_retry={assign_with_retry!r} is not allowed: give an async function "
+                        "assign_with_retry(agent, task, workers, timeout)")
     tasks = [Task(f"job-{i}", duration=1.0) for i in range(1, 7)]
     workers = ["worker-1", "worker-2", "worker-3"]
     world = World(seed, latency=0.01, faults=[Crash("worker-1", at=0.5)])
@@ -109,6 +122,8 @@ def retry_scenario(assign_with_retry: AssignWithRetry, seed: int = 0):
 @exercise_check("Exercise 2 — retry with reassign after a crash")
 def check_retry(assign_with_retry: AssignWithRetry) -> CheckResult:
     name = "Exercise 2 — retry with reassign after a crash"
+    if (wrong := _not_given(name, "assign_with_retry", assign_with_retry, "your async function")) is not None:
+        return wrong
     result = retry_scenario(assign_with_retry)
     _raise_if_unsolved(result)
     if result.errors:
@@ -147,6 +162,8 @@ def critical_path_cases() -> list[list[Task]]:
 @exercise_check("Exercise 3 — the critical path, a lower bound on makespan")
 def check_critical_path(longest_chain: LongestChain) -> CheckResult:
     name = "Exercise 3 — the critical path, a lower bound on makespan"
+    if (wrong := _not_given(name, "longest_chain", longest_chain, "your function")) is not None:
+        return wrong
     for tasks in critical_path_cases():
         expected = critical_path(tasks)
         got = longest_chain(*_as_tables(tasks))

@@ -20,9 +20,11 @@ director both use it. What it provides:
 """
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any, Protocol
 
 import pandas as pd
@@ -35,6 +37,9 @@ from coordlab.world.trace import Event, Trace
 
 Duration = float | Callable[[random.Random], float]
 RealWork = Callable[[Any, dict[str, Any]], Any]
+#: The most tasks (or workers) a generated workload may have: more would exhaust memory
+#: long before a simulated run of them could finish.
+MAX_TASKS = 100_000
 
 
 # --- policies for one task ------------------------------------------------------------
@@ -58,6 +63,7 @@ class RetryPolicy:
         validate.number("initial_interval", self.initial_interval, minimum=0)
         validate.number("backoff_factor", self.backoff_factor, minimum=1)
         validate.number("max_interval", self.max_interval, minimum=0)
+        validate.flag("jitter", self.jitter)
 
     def wait_after(self, attempt: int, rng: random.Random) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1 = the first try)."""
@@ -84,6 +90,13 @@ class TimeoutPolicy:
         limits = [s for s in (self.seconds, None if self.factor is None else self.factor * duration)
                   if s is not None]
         return min(limits) if limits else None
+
+
+def require_policy(name: str, value: object, kind: type, *, optional: bool = False) -> None:
+    """Raise naming ``name`` unless ``value`` is a ``kind`` (``RetryPolicy(max_attempts=3)``, not ``3``)."""
+    if not (isinstance(value, kind) or (optional and value is None)):
+        raise TypeError(f"{name}={value!r} is not allowed: give a {kind.__name__}, e.g. {kind.__name__}()"
+                        + (", or None for the run's own" if optional else ""))
 
 
 # --- tasks and their DAG --------------------------------------------------------------
@@ -114,33 +127,49 @@ class Task:
             raise ValueError(f"type={self.type!r} is not allowed: a task type must be a non-empty string")
         if not callable(self.duration):
             validate.number("duration", self.duration, minimum=0)
-        deps = (self.depends_on,) if isinstance(self.depends_on, str) else tuple(self.depends_on)
-        object.__setattr__(self, "depends_on", deps)
+        deps = (self.depends_on,) if isinstance(self.depends_on, str) else self.depends_on
+        if not isinstance(deps, Iterable) or not all(isinstance(d, str) and d for d in deps):
+            raise TypeError(f"depends_on={self.depends_on!r} is not allowed: give the ids (strings) "
+                            "of the tasks this one waits for")
+        object.__setattr__(self, "depends_on", tuple(deps))
         if self.work is not None and not callable(self.work):
             raise TypeError(f"work={self.work!r} is not allowed: give a function work(payload, inputs)")
+        require_policy("retry", self.retry, RetryPolicy, optional=True)
+        require_policy("timeout", self.timeout, TimeoutPolicy, optional=True)
 
     def __repr__(self) -> str:  # deterministic: no function addresses
         deps = f", depends_on={self.depends_on!r}" if self.depends_on else ""
         return f"Task({self.id!r}, type={self.type!r}{deps})"
 
 
+def task_list(tasks: Iterable[Task]) -> list[Task]:
+    """``tasks`` as a list, or raise naming the first item that is not a ``Task``."""
+    if isinstance(tasks, (str, Task)) or not isinstance(tasks, Iterable):
+        raise TypeError(f"tasks={tasks!r} is not allowed: give a list of Task objects")
+    tasks = list(tasks)
+    for index, task in enumerate(tasks):
+        if not isinstance(task, Task):
+            raise TypeError(f"tasks[{index}]={task!r} is not allowed: give Task objects")
+    return tasks
+
+
 def check_dag(tasks: Iterable[Task]) -> dict[str, Task]:
     """Return the tasks by id, or raise naming the duplicate id, unknown dependency or cycle."""
     by_id: dict[str, Task] = {}
-    for task in tasks:
-        if not isinstance(task, Task):
-            raise TypeError(f"tasks contains {task!r}, which is not allowed: give Task objects")
+    for task in task_list(tasks):
         if task.id in by_id:
-            raise ValueError(f"task id {task.id!r} is used twice; task ids must be unique")
+            raise ValueError(f"id={task.id!r} is not allowed: task id {task.id!r} is used twice; "
+                             "task ids must be unique")
         by_id[task.id] = task
     for task in by_id.values():
         for dep in task.depends_on:
             if dep not in by_id:
-                raise ValueError(f"task {task.id!r} depends on {dep!r}, which is not a task "
-                                 f"(tasks: {', '.join(by_id)})")
+                raise ValueError(f"depends_on={task.depends_on!r} is not allowed: task {task.id!r} depends on "
+                                 f"{dep!r}, which is not a task (tasks: {', '.join(by_id)})")
     cycle = find_cycle(by_id)
     if cycle:
-        raise ValueError(f"dependency cycle: {' -> '.join(cycle)}; a task cannot (indirectly) wait for itself")
+        raise ValueError(f"depends_on={by_id[cycle[0]].depends_on!r} is not allowed: dependency cycle: "
+                         f"{' -> '.join(cycle)}; a task cannot (indirectly) wait for itself")
     return by_id
 
 
@@ -202,7 +231,10 @@ def draw_durations(tasks: Iterable[Task], rng: random.Random) -> dict[str, float
     durations = {}
     for task in tasks:
         value = task.duration(rng) if callable(task.duration) else task.duration
-        durations[task.id] = validate.number(f"duration of task {task.id!r}", value, minimum=0)
+        if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < math.inf:
+            raise ValueError(f"duration={task.duration!r} is not allowed: task {task.id!r} drew {value!r}; "
+                             "a duration must be a finite number of seconds >= 0")
+        durations[task.id] = float(value)
     return durations
 
 
@@ -228,9 +260,15 @@ def critical_path(tasks: Iterable[Task], durations: Mapping[str, float] | None =
     if durations is None:
         drawn = [t.id for t in by_id.values() if callable(t.duration)]
         if drawn:
-            raise ValueError(f"tasks {', '.join(drawn)} have drawn durations: pass durations=... "
-                             "(e.g. the run's result.durations)")
+            raise ValueError(f"durations=None is not allowed: tasks {', '.join(drawn)} have drawn durations; "
+                             "pass durations=... (e.g. the run's result.durations)")
         durations = {t.id: float(t.duration) for t in by_id.values()}
+    elif not isinstance(durations, Mapping) or set(by_id) - set(durations):
+        missing = sorted(set(by_id) - set(durations)) if isinstance(durations, Mapping) else []
+        raise ValueError(f"durations={durations!r} is not allowed: give a dict with every task's seconds"
+                         + (f" (missing: {', '.join(missing)})" if missing else ""))
+    else:
+        durations = {tid: validate.number(f"durations[{tid!r}]", durations[tid], minimum=0) for tid in by_id}
     finish: dict[str, float] = {}
     via: dict[str, str | None] = {}
     for tid in topological_order(by_id):
@@ -254,7 +292,10 @@ def research_pipeline(topics: int = 3, *, research: Duration = 1.0, analysis: Du
 
     ``research-i -> analysis-i`` for each topic, and ``writing`` depends on every analysis.
     """
-    validate.count("topics", topics)
+    validate.count("topics", topics, maximum=MAX_TASKS)
+    for name, duration in (("research", research), ("analysis", analysis), ("writing", writing)):
+        if not callable(duration):
+            validate.number(name, duration, minimum=0)
     tasks = []
     for i in range(1, topics + 1):
         tasks.append(Task(f"research-{i}", "research", research))
@@ -268,10 +309,10 @@ def layered_tasks(count: int, width: int, *, duration: Duration = 1.0, fan_in: i
                   seed: int = 0) -> list[Task]:
     """A bigger workload: ``count`` tasks in layers of ``width``, each depending on
     ``fan_in`` tasks of the layer before (chosen with ``seed``)."""
-    validate.count("count", count)
+    validate.count("count", count, maximum=MAX_TASKS)
     validate.count("width", width)
     validate.count("fan_in", fan_in, minimum=0)
-    rng = random.Random(seed)
+    rng = random.Random(validate.seed(seed))
     tasks: list[Task] = []
     for i in range(count):
         layer = i // width
@@ -405,8 +446,10 @@ def task_table(trace: Trace, tasks: Iterable[Task]) -> pd.DataFrame:
     ``start``/``end`` are when the attempt that counted started and when the task was
     settled (done, failed or skipped).
     """
+    if not isinstance(trace, Trace):
+        raise TypeError(f"trace={trace!r} is not allowed: give a run's trace (run.trace)")
     rows = {t.id: {"task": t.id, "type": t.type, "state": "pending", "worker": None, "attempts": 0,
-                   "start": float("nan"), "end": float("nan"), "reason": ""} for t in tasks}
+                   "start": float("nan"), "end": float("nan"), "reason": ""} for t in task_list(tasks)}
     starts: dict[tuple[str, int], float] = {}
     for e in task_events(trace):
         row = rows.get(e.data["task"])
@@ -433,12 +476,29 @@ IN_PROGRESS = ("ready", "running", "backoff")
 
 @dataclass(frozen=True)
 class Report:
-    """How a job ended: "completed" (every task done) or "tasks_failed", with the counts."""
+    """How a job ended, "completed" (every task done) or "tasks_failed", with the counts;
+    or "running", with the counts so far, while some task is not settled yet."""
 
     outcome: str
     done: int
     failed: int
     skipped: int
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A coordinator's decision about one task, as it writes it to disk: "done" with
+    ``value`` (from ``worker``'s attempt ``attempt``), or "failed" with ``reason``."""
+
+    state: str
+    value: Any = None
+    worker: str = ""
+    attempt: int = 0
+    reason: str = ""
+
+
+def _silent(kind: str, **data: Any) -> None:
+    """A ``log`` that writes nothing: for decisions replayed from a journal (logged when made)."""
 
 
 class TaskGraph:
@@ -452,16 +512,41 @@ class TaskGraph:
     The graph logs the settling events itself (``task_done``, ``task_failed``,
     ``task_skipped``, see ``TASK_EVENTS``) through ``log``, the coordinating agent's
     ``log``: so every pattern settles tasks, and writes them down, the same way.
+
+    It also writes each decision (a ``Settled``) into ``journal``, in order. A coordinator
+    that keeps the journal in its ``stable`` storage can crash and, on recovery, build the
+    graph again from the same journal: the decisions are replayed (not logged twice, they
+    were logged when made), so no task is settled twice and no result is lost.
     """
 
-    def __init__(self, tasks: Iterable[Task], log: Callable[..., None]) -> None:
+    def __init__(self, tasks: Iterable[Task], log: Callable[..., None],
+                 journal: dict[str, Settled] | None = None) -> None:
         self.tasks = check_dag(tasks)
+        if not callable(log):
+            raise TypeError(f"log={log!r} is not allowed: give the coordinating agent's log method")
+        if journal is not None and not (isinstance(journal, dict) and set(journal) <= set(self.tasks)):
+            raise ValueError(f"journal={journal!r} is not allowed: give a dict from this job's task ids "
+                             "to Settled decisions (or None)")
         self.log = log
         self.after = dependants(self.tasks)
         self.missing = {tid: len(task.depends_on) for tid, task in self.tasks.items()}  # not yet done
         self.state = {tid: "pending" if task.depends_on else "ready" for tid, task in self.tasks.items()}
         self.results: dict[str, Any] = {}
         self.unsettled = len(self.tasks)
+        self.journal: dict[str, Settled] = {} if journal is None else journal
+        self._replay()
+
+    def _replay(self) -> None:
+        """Re-apply the journal's decisions (made before a crash) without logging them again."""
+        self.log, log = _silent, self.log
+        try:
+            for tid, decision in list(self.journal.items()):
+                if decision.state == "done":
+                    self.complete(tid, decision.value, worker=decision.worker, attempt=decision.attempt)
+                else:
+                    self.fail(tid, decision.reason)
+        finally:
+            self.log = log
 
     def ready(self) -> list[str]:
         """The tasks that are ready now, in the job's order."""
@@ -493,6 +578,7 @@ class TaskGraph:
         """
         self._settle(tid, "done")
         self.results[tid] = value
+        self.journal[tid] = Settled("done", value, worker, attempt)
         self.log("task_done", task=tid, worker=worker, attempt=attempt)
         released = []
         for child in self.after[tid]:
@@ -506,6 +592,7 @@ class TaskGraph:
         """``tid`` failed because of ``reason``: skip everything that depends on it, directly
         or not. Returns the skipped tasks."""
         self._settle(tid, "failed")
+        self.journal[tid] = Settled("failed", reason=reason)
         self.log("task_failed", task=tid, reason=reason)
         skipped = []
         stack = list(self.after[tid])
@@ -524,8 +611,10 @@ class TaskGraph:
         return {state: states.count(state) for state in SETTLED}
 
     def report(self) -> Report:
-        """How the job ended (meaningful once ``all_settled``)."""
+        """How the job ended, or "running" and the counts so far if some task is not settled."""
         counts = self.counts()
+        if not self.all_settled:
+            return Report("running", **counts)
         return Report("completed" if counts["done"] == len(self.tasks) else "tasks_failed", **counts)
 
     def _settle(self, tid: str, state: str) -> None:
@@ -534,8 +623,12 @@ class TaskGraph:
         self.unsettled -= 1
 
     def _require_unsettled(self, tid: str) -> None:
+        if tid not in self.state:
+            raise ValueError(f"tid={tid!r} is not allowed: it is not a task of this job "
+                             f"(tasks: {', '.join(self.state) or 'none'})")
         if self.is_settled(tid):
-            raise ValueError(f"task {tid!r} is already {self.state[tid]}: a task is settled exactly once")
+            raise ValueError(f"tid={tid!r} is not allowed: task {tid!r} is already {self.state[tid]}; "
+                             "a task is settled exactly once")
 
 
 # --- checkers ---------------------------------------------------------------------------

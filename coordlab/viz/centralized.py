@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from coordlab.viz.tasks import sweep_lines
+from coordlab.viz.tasks import require_columns, sweep_lines
 
 
 def makespan_vs_workers(frame: pd.DataFrame) -> Figure:
@@ -19,6 +19,7 @@ def makespan_vs_workers(frame: pd.DataFrame) -> Figure:
 
     ``frame`` has one row per run with columns workers, makespan, critical path, total work.
     """
+    require_columns(frame, x="workers", y="makespan", path="critical path", work="total work")
     bound = frame.assign(bound=[max(cp, work / n) for cp, work, n in
                                 zip(frame["critical path"], frame["total work"], frame["workers"])])
     fig, ax = plt.subplots(figsize=(6.5, 3.8))

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from coordlab.patterns.tasks import Task
+from coordlab.patterns.tasks import Task, task_list
 from coordlab.world.trace import Trace
 
 PALETTE = plt.get_cmap("tab10").colors
@@ -31,7 +31,12 @@ def gantt(trace: Trace, tasks: Iterable[Task] = (), *, workers: Iterable[str] = 
     attempts whose work raised are outlined in red; a red × marks a crash. Workers named
     in ``workers`` get a row even if they never ran anything: idle workers are news too.
     """
-    types = {t.id: t.type for t in tasks}
+    if not isinstance(trace, Trace):
+        raise TypeError(f"trace={trace!r} is not allowed: give a run's trace (run.trace)")
+    names = list(workers) if isinstance(workers, Iterable) and not isinstance(workers, str) else [None]
+    if not all(isinstance(name, str) for name in names):
+        raise TypeError(f"workers={workers!r} is not allowed: give a list of worker names")
+    types = {t.id: t.type for t in task_list(tasks)}
     colour = {kind: PALETTE[i % len(PALETTE)] for i, kind in enumerate(dict.fromkeys(types.values()))}
     end_of_run = trace[-1].time if len(trace) else 0.0
     open_attempts: dict[tuple[str, int], tuple[str, float]] = {}
@@ -50,7 +55,7 @@ def gantt(trace: Trace, tasks: Iterable[Task] = (), *, workers: Iterable[str] = 
                     bars.append((worker, key[0], start, e.time, "lost"))
                     del open_attempts[key]
     bars += [(w, key[0], start, end_of_run, "lost") for key, (w, start) in open_attempts.items()]
-    workers = sorted({b[0] for b in bars} | set(workers), key=_natural)
+    workers = sorted({b[0] for b in bars} | set(names), key=_natural)
     row = {w: i for i, w in enumerate(workers)}
     fig, ax = plt.subplots(figsize=(9, 0.45 * len(workers) + 1.6))
     for worker, task, start, end, outcome in bars:
@@ -83,6 +88,7 @@ def sweep_lines(frame: pd.DataFrame, x: str, y: str, *, by: str | None = None, a
 
     ``by`` draws one line per value of that column.
     """
+    require_columns(frame, x=x, y=y, **({"by": by} if by is not None else {}))
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(6, 3.6))
     groups = frame.groupby(by) if by else [(label or y, frame)]
     for name, part in groups:
@@ -94,6 +100,16 @@ def sweep_lines(frame: pd.DataFrame, x: str, y: str, *, by: str | None = None, a
     ax.grid(alpha=0.3)
     plt.close(fig)
     return fig
+
+
+def require_columns(frame: pd.DataFrame, **columns: str) -> None:
+    """Raise naming the argument unless ``frame`` is a table with each of ``columns`` (argument -> column)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame={frame!r} is not allowed: give a table (a pandas DataFrame), e.g. a sweep's result")
+    for argument, column in columns.items():
+        if column not in frame.columns:
+            raise ValueError(f"{argument}={column!r} is not allowed: the table has no such column "
+                             f"(columns: {', '.join(map(str, frame.columns))})")
 
 
 def _natural(name: str) -> tuple:

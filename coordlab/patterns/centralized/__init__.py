@@ -37,7 +37,7 @@ from coordlab.patterns.centralized.protocol import (
     protocol_table,
 )
 from coordlab.patterns.centralized.run import CentralizedRun, run_centralized
-from coordlab.patterns.centralized.workers import Worker, WorkerSpec, generalists
+from coordlab.patterns.centralized.workers import MAX_WORKERS, Worker, WorkerSpec, generalists
 
 __all__ = [
     # the run function and its result
@@ -49,5 +49,5 @@ __all__ = [
     # the textbook version, for "Break"
     "naive",
     # the agents
-    "Orchestrator", "Client", "Worker", "WorkerSpec", "generalists", "ORCHESTRATOR", "CLIENT",
+    "Orchestrator", "Client", "Worker", "WorkerSpec", "generalists", "MAX_WORKERS", "ORCHESTRATOR", "CLIENT",
 ]

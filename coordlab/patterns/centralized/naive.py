@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from coordlab.patterns.centralized.checks import centralized_checkers
 from coordlab.patterns.centralized.protocol import ORCHESTRATOR, Assign
 from coordlab.patterns.centralized.run import CentralizedRun, fastest_bound, resolve_workers, summarise
 from coordlab.patterns.centralized.workers import Worker, WorkerSpec
-from coordlab.patterns.tasks import CriticalPath, Task, draw_durations
-from coordlab.world import Agent, Timeout, World
-from coordlab.world.faults import Fault
+from coordlab.patterns.tasks import CriticalPath, Task, draw_durations, task_list
+from coordlab.world import Agent, Faults, Timeout, World, validate
 from coordlab.world.latency import Latency
 
 POLL_INTERVAL = 0.1
@@ -88,11 +87,18 @@ class NaiveOrchestrator(Agent):
 
 
 def run_naive(tasks: Sequence[Task], workers: int | Sequence[WorkerSpec] = 3, *, seed: int = 0,
-              latency: Latency = 0.01, faults: Iterable[Fault] = (), request_timeout: float = 30.0,
+              latency: Latency = 0.01, faults: Faults = (), request_timeout: float = 30.0,
               until: float | None = None, max_events: int = 20_000) -> CentralizedRun:
-    """Run ``tasks`` under the naive orchestrator (no validation: its flaws are the point)."""
-    tasks = list(tasks)
+    """Run ``tasks`` under the naive orchestrator.
+
+    The arguments are checked as ``run_centralized`` checks them, but not the task DAG: an
+    unknown dependency or a type no worker can do reaches the naive loop, whose flaws are the point.
+    """
+    tasks = task_list(tasks)
     specs = resolve_workers(workers, tasks)
+    if validate.number("request_timeout", request_timeout) <= 0:
+        raise ValueError(f"request_timeout={request_timeout!r} is not allowed: it must be > 0 seconds")
+    seed = validate.seed(seed)
     durations = draw_durations(tasks, random.Random(f"{seed}/durations"))
     world = World(seed, latency=latency, faults=faults, max_events=max_events)
     world.add(NaiveOrchestrator(ORCHESTRATOR, tasks, specs, durations, request_timeout),

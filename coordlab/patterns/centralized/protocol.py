@@ -67,19 +67,25 @@ class Failure:
 
 @dataclass(frozen=True)
 class Heartbeat:
-    """"Still alive, still working on these": sent every ``heartbeat_interval`` while busy."""
+    """"Still alive, still working on these": sent every ``heartbeat_interval`` while busy,
+    and in answer to a ``probe``."""
 
     running: tuple[str, ...]
 
 
 PROTOCOL: tuple[MessageKind, ...] = (
-    MessageKind("submit", "client", "orchestrator", Submit, "run these tasks; reply when all are settled"),
-    MessageKind("submit_ok", "orchestrator", "client", Report, "the reply: how the job ended"),
+    MessageKind("submit", "client", "orchestrator", Submit,
+                "run these tasks; reply when all are settled (sent again if unanswered)"),
+    MessageKind("submit_ok", "orchestrator", "client", Report,
+                "the reply: how the job ended (to a repeated submit: 'running' so far)"),
     MessageKind("register", "worker", "orchestrator", Register, "I (re)started, with nothing running"),
-    MessageKind("assign", "orchestrator", "worker", Assign, "do this attempt of this task"),
+    MessageKind("assign", "orchestrator", "worker", Assign,
+                "do this attempt of this task (asked again: answer again, never run it twice)"),
     MessageKind("result", "worker", "orchestrator", Result, "reply to assign: the attempt succeeded"),
     MessageKind("failure", "worker", "orchestrator", Failure, "reply to assign: the attempt's work raised"),
-    MessageKind("heartbeat", "worker", "orchestrator", Heartbeat, "still alive (sent only while busy)"),
+    MessageKind("heartbeat", "worker", "orchestrator", Heartbeat,
+                "still alive (sent while busy, and in answer to a probe)"),
+    MessageKind("probe", "orchestrator", "worker", "nothing", "are you there? (sent to a suspected worker)"),
 )
 
 

@@ -6,20 +6,27 @@
 One client, one orchestrator and the workers, in a fresh world. Failures: a worker that
 reports a failure, exceeds its ``TimeoutPolicy`` or falls silent (no heartbeat for
 ``suspect_after`` seconds) costs the task an attempt; the ``RetryPolicy`` decides whether
-and when it is tried again, on any live capable worker. A task out of attempts fails, its
-dependants are skipped with the reason, and the run ends when every task is settled.
+and when it is tried again, on any live capable worker. A silent worker is probed, and
+given work again as soon as it answers; a task only silent workers can do waits for them,
+and fails only once they are given up (``give_up_after``, 30 s of unanswered probes). A
+task out of attempts fails, its dependants are skipped with the reason.
+
+The run ends with the job's outcome, ``stop_reason="completed"`` or ``"tasks_failed"``, once
+every task is settled; or with ``"no_answer"`` if the orchestrator stayed silent through
+all of the client's submits (it crashed and did not come back: the single point of failure).
 """
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 from coordlab import metrics
 from coordlab.patterns.centralized.checks import centralized_checkers
 from coordlab.patterns.centralized.orchestrator import Client, Orchestrator, require_capable
 from coordlab.patterns.centralized.protocol import CLIENT, ORCHESTRATOR
-from coordlab.patterns.centralized.workers import Worker, WorkerSpec, generalists
+from coordlab.patterns.centralized.workers import MAX_WORKERS, Worker, WorkerSpec, generalists, worker_specs
 from coordlab.patterns.tasks import (
     AssignmentPolicy,
     CriticalPath,
@@ -30,11 +37,10 @@ from coordlab.patterns.tasks import (
     check_dag,
     critical_path,
     draw_durations,
-    resolve_policy,
+    task_list,
     task_run,
 )
-from coordlab.world import RunResult, World, validate
-from coordlab.world.faults import Fault
+from coordlab.world import Faults, RunResult, World, validate
 from coordlab.world.latency import Latency
 
 
@@ -69,15 +75,17 @@ def summarise(result: RunResult, tasks: Sequence[Task], durations: dict[str, flo
 
 def resolve_workers(workers: int | Sequence[WorkerSpec], tasks: Sequence[Task]) -> list[WorkerSpec]:
     """``workers`` as specs: an int means that many generalists able to do every task type."""
-    if isinstance(workers, int) and not isinstance(workers, bool):
+    if isinstance(workers, Integral) and not isinstance(workers, bool):
+        validate.count("workers", workers, maximum=MAX_WORKERS)
         return generalists(workers, sorted({t.type for t in tasks}) or ["task"])
-    specs = list(workers)
-    if not specs or not all(isinstance(w, WorkerSpec) for w in specs):
-        raise TypeError(f"workers={workers!r} is not allowed: give an int >= 1 or a list of WorkerSpec")
-    names = [w.name for w in specs]
-    for reserved in (ORCHESTRATOR, CLIENT):
-        if reserved in names:
-            raise ValueError(f"worker name {reserved!r} is not allowed: it is reserved")
+    if isinstance(workers, Real) and not isinstance(workers, bool):
+        raise TypeError(f"workers={workers!r} is not allowed: give an int from 1 to {MAX_WORKERS} "
+                        "or a list of WorkerSpec")
+    specs = worker_specs(workers)
+    for spec in specs:
+        if spec.name in (ORCHESTRATOR, CLIENT):
+            raise ValueError(f"name={spec.name!r} is not allowed: that name is reserved for the "
+                             f"{spec.name}, choose another worker name")
     return specs
 
 
@@ -91,30 +99,30 @@ def run_centralized(tasks: Sequence[Task], workers: int | Sequence[WorkerSpec] =
                     policy: str | AssignmentPolicy = "first free", retry: RetryPolicy = RetryPolicy(),
                     timeout: TimeoutPolicy = TimeoutPolicy(), service_time: float = 0.005,
                     heartbeat_interval: float | None = 0.5, suspect_after: float | None = 2.0,
-                    seed: int = 0, latency: Latency = 0.01, loss: float = 0.0, faults: Iterable[Fault] = (),
-                    until: float | None = None, max_events: int = 1_000_000) -> CentralizedRun:
+                    give_up_after: float = 30.0, seed: int = 0, latency: Latency = 0.01, loss: float = 0.0,
+                    duplicate: float = 0.0, faults: Faults = (), until: float | None = None,
+                    max_events: int = 1_000_000) -> CentralizedRun:
     """Run ``tasks`` on a client, an orchestrator and ``workers`` in a fresh world.
 
     Bad input (duplicate ids, unknown dependencies, cycles, a task type no worker can do,
-    capacity < 1) raises here, before anything runs.
+    capacity < 1, an int where a policy goes, more than ``MAX_WORKERS`` workers, …) raises
+    here, before anything runs, naming the argument.
     """
-    tasks = list(tasks)
+    tasks = task_list(tasks)
     check_dag(tasks)
     specs = resolve_workers(workers, tasks)
     require_capable(tasks, specs)
-    chooser = resolve_policy(policy)
-    validate.number("service_time", service_time, minimum=0)
-    if heartbeat_interval is not None and validate.number("heartbeat_interval", heartbeat_interval) <= 0:
-        raise ValueError(f"heartbeat_interval={heartbeat_interval!r} is not allowed: it must be > 0 or None")
-    if suspect_after is not None and heartbeat_interval is not None and \
-            validate.number("suspect_after", suspect_after) <= heartbeat_interval:
-        raise ValueError(f"suspect_after={suspect_after!r} is not allowed: it must be longer than "
-                         f"heartbeat_interval={heartbeat_interval!r}, or busy workers look dead")
+    seed = validate.seed(seed)
+    if suspect_after is not None:
+        beat = 0.0 if heartbeat_interval is None else validate.number("heartbeat_interval", heartbeat_interval)
+        if validate.number("suspect_after", suspect_after) <= beat:
+            raise ValueError(f"suspect_after={suspect_after!r} is not allowed: it must be > 0 and longer than "
+                             f"heartbeat_interval={heartbeat_interval!r}, or busy workers look dead")
     durations = draw_durations(tasks, random.Random(f"{seed}/durations"))
-    world = World(seed, latency=latency, loss=loss, faults=faults, max_events=max_events)
+    world = World(seed, latency=latency, loss=loss, duplicate=duplicate, faults=faults, max_events=max_events)
     world.add(Client(CLIENT, tasks, durations),
-              Orchestrator(ORCHESTRATOR, specs, policy=chooser, retry=retry, timeout=timeout,
-                           service_time=service_time,
+              Orchestrator(ORCHESTRATOR, specs, policy=policy, retry=retry, timeout=timeout,
+                           service_time=service_time, give_up_after=give_up_after,
                            suspect_after=suspect_after if heartbeat_interval is not None else None),
               *(Worker(spec, ORCHESTRATOR, heartbeat_interval) for spec in specs))
     for checker in centralized_checkers(tasks):

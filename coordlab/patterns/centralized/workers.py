@@ -1,8 +1,9 @@
 """Workers: what each can do (``WorkerSpec``) and the agent that does it (``Worker``).
 
 A worker knows only its orchestrator. It registers, does each attempt it is assigned,
-replies with the result (or the error its work raised), and sends heartbeats while it
-is busy. The hierarchy reuses it unchanged: to a worker, its lead is just an orchestrator.
+replies with the result (or the error its work raised), sends heartbeats while it is busy,
+and answers a probe (its orchestrator suspects it) with a heartbeat. The hierarchy reuses it
+unchanged: to a worker, its lead is just an orchestrator.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from coordlab.patterns.centralized.protocol import ORCHESTRATOR, Assign, Failure, Heartbeat, Register, Result
 from coordlab.patterns.liveness import HeartbeatSender
-from coordlab.world import Agent, validate
+from coordlab.world import Agent, Message, validate
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,8 @@ class WorkerSpec:
     speed: float = 1.0
 
     def __init__(self, name: str, capabilities: str | Iterable[str], capacity: int = 1, speed: float = 1.0):
-        caps = frozenset([capabilities] if isinstance(capabilities, str) else capabilities)
-        if not caps:
-            raise ValueError(f"capabilities={capabilities!r} is not allowed: a worker must be able to do "
-                             "at least one task type")
+        validate.name("name", name)
+        caps = task_types(capabilities)
         validate.count("capacity", capacity)
         if validate.number("speed", speed) <= 0:
             raise ValueError(f"speed={speed!r} is not allowed: speed must be > 0 (worker {name!r})")
@@ -40,11 +39,43 @@ class WorkerSpec:
                 f"speed={self.speed:g})")
 
 
-def generalists(count: int, capabilities: Iterable[str], *, capacity: int = 1) -> list[WorkerSpec]:
+#: The most workers a run may have: more would exhaust memory before the run could finish.
+MAX_WORKERS = 100_000
+
+
+def task_types(capabilities: str | Iterable[str]) -> frozenset[str]:
+    """The task types a worker can do: one type (a string) or several; never none."""
+    caps = [capabilities] if isinstance(capabilities, str) else capabilities
+    caps = list(caps) if isinstance(caps, Iterable) else [caps]
+    allowed = "give the task types (non-empty strings) the worker can do, at least one"
+    if not all(isinstance(c, str) for c in caps):
+        raise TypeError(f"capabilities={capabilities!r} is not allowed: {allowed}")
+    if not caps or not all(caps):
+        raise ValueError(f"capabilities={capabilities!r} is not allowed: {allowed}")
+    return frozenset(caps)
+
+
+def generalists(count: int, capabilities: str | Iterable[str], *, capacity: int = 1) -> list[WorkerSpec]:
     """``count`` identical workers named worker-1, worker-2, … that can do every given type."""
-    validate.count("workers", count)
-    caps = frozenset(capabilities)
+    validate.count("count", count, maximum=MAX_WORKERS)
+    caps = task_types(capabilities)
     return [WorkerSpec(f"worker-{i}", caps, capacity) for i in range(1, count + 1)]
+
+
+def worker_specs(workers: Iterable[WorkerSpec]) -> list[WorkerSpec]:
+    """``workers`` as a list of ``WorkerSpec`` with distinct names, or raise saying what is wrong."""
+    if isinstance(workers, (str, WorkerSpec)) or not isinstance(workers, Iterable):
+        raise TypeError(f"workers={workers!r} is not allowed: give a list of WorkerSpec")
+    specs = list(workers)
+    if not specs or len(specs) > MAX_WORKERS or not all(isinstance(w, WorkerSpec) for w in specs):
+        raise TypeError(f"workers={workers!r} is not allowed: give a list of 1 to {MAX_WORKERS} WorkerSpec")
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.name in seen:
+            raise ValueError(f"name={spec.name!r} is not allowed: two workers are named {spec.name!r}; "
+                             "names must be unique")
+        seen.add(spec.name)
+    return specs
 
 
 class Worker(Agent):
@@ -58,32 +89,48 @@ class Worker(Agent):
 
     def __init__(self, spec: WorkerSpec, orchestrator: str = ORCHESTRATOR,
                  heartbeat_interval: float | None = 0.5) -> None:
+        if not isinstance(spec, WorkerSpec):
+            raise TypeError(f"spec={spec!r} is not allowed: give a WorkerSpec")
+        if heartbeat_interval is not None and validate.number("heartbeat_interval", heartbeat_interval) <= 0:
+            raise ValueError(f"heartbeat_interval={heartbeat_interval!r} is not allowed: it must be > 0, "
+                             "or None for no heartbeats")
         super().__init__(spec.name)
         self.spec = spec
-        self.orchestrator = orchestrator
+        self.orchestrator = validate.name("orchestrator", orchestrator)
         self.running: dict[tuple[str, int], None] = {}
-        self.started: set[tuple[str, int]] = set()
+        self.answers: dict[tuple[str, int], tuple[str, Result | Failure]] = {}  # finished attempts: kind, body
+        self.started_at = 0.0  # when this incarnation started (set again after a restart)
         self.heartbeat = HeartbeatSender(self, orchestrator, heartbeat_interval, busy=lambda: bool(self.running),
                                          body=lambda: Heartbeat(tuple(t for t, _ in self.running)))
 
     async def run(self) -> None:
+        self.started_at = self.now
         capabilities = tuple(sorted(self.spec.capabilities))  # sorted: a set's order varies between processes
         await self.send(self.orchestrator, "register", Register(capabilities, self.spec.capacity))
         await super().run()
 
-    async def on_assign(self, msg) -> None:
+    async def on_assign(self, msg: Message) -> None:
         job: Assign = msg.body
         key = (job.task.id, job.attempt)
-        if key in self.started:
-            return  # a duplicated assign (the network may deliver twice): this attempt is under way
-        self.started.add(key)
+        if key in self.answers:  # asked again (a duplicate, or the orchestrator never got it): same answer
+            kind, body = self.answers[key]
+            await self.reply(msg, body, kind=kind)
+            return
+        if key in self.running:
+            return  # a repeated assign: this attempt is under way, its heartbeats say so
+        if msg.sent_at < self.started_at:
+            return  # meant for this worker before it restarted: its register tells the orchestrator so
         # Busy from this moment, not from when perform() first runs: a heartbeat that wakes
         # in between must not mistake the worker for idle and stop beating for good.
         self.running[key] = None
         self.spawn(self.perform(msg))
         self.heartbeat.start()
 
-    async def perform(self, msg) -> None:
+    async def on_probe(self, msg: Message) -> None:
+        """The orchestrator suspects us (it has not heard from us for a while): say we are here."""
+        await self.reply(msg, self.heartbeat.body(), kind="heartbeat")
+
+    async def perform(self, msg: Message) -> None:
         """Do one attempt: the modelled work, then the real work if the task has any."""
         job: Assign = msg.body
         key = (job.task.id, job.attempt)
@@ -95,7 +142,9 @@ class Worker(Agent):
         except Exception as exc:  # the task's own code failed: report it, do not crash the worker
             error = f"{type(exc).__name__}: {exc}"
             self.log("task_end", task=job.task.id, attempt=job.attempt, ok=False, error=error)
-            await self.reply(msg, Failure(job.task.id, job.attempt, error), kind="failure")
-            return
-        self.log("task_end", task=job.task.id, attempt=job.attempt, ok=True)
-        await self.reply(msg, Result(job.task.id, job.attempt, value), kind="result")
+            self.answers[key] = ("failure", Failure(job.task.id, job.attempt, error))
+        else:
+            self.log("task_end", task=job.task.id, attempt=job.attempt, ok=True)
+            self.answers[key] = ("result", Result(job.task.id, job.attempt, value))
+        kind, body = self.answers[key]
+        await self.reply(msg, body, kind=kind)
