@@ -12,6 +12,7 @@ from typing import Any
 from coordlab.course.report import CheckResult, exercise_check, failed, passed
 from coordlab.patterns.centralized import Assign, Result
 from coordlab.patterns.hierarchical import (
+    MAX_AGENTS,
     Delegate,
     Done,
     EscalationRule,
@@ -24,7 +25,7 @@ from coordlab.patterns.hierarchical import (
     run_hierarchical,
 )
 from coordlab.patterns.tasks import RetryPolicy, Task
-from coordlab.world import Agent, Crash, Uniform, World
+from coordlab.world import Agent, Crash, Uniform, World, validate
 
 
 # --- Exercise 1: a lead's aggregation ---------------------------------------------------
@@ -98,8 +99,19 @@ AGGREGATION_CHART = OrgChart.from_dict({"boss": {"lead": {"worker-1": "task", "w
                                                           "worker-3": "task"}}})
 
 
+def not_given(exercise: str, name: str, value: object, what: str) -> CheckResult | None:
+    """A ❌ naming ``name`` if the learner passed something other than the ``what`` asked for."""
+    if callable(value):
+        return None
+    return failed(exercise, f"{name}={value!r} is not allowed: the check needs {what} itself",
+                  "pass its name without calling it, e.g. check(MyThing), not check(MyThing())")
+
+
 def aggregation_run(aggregation_class: type, seed: int):
     """Six tasks of 0.45–1.7 s on three workers; three of the results arrive twice."""
+    if not callable(aggregation_class):
+        raise TypeError(f"aggregation_class={aggregation_class!r} is not allowed: give a class "
+                        "Aggregation(task_ids) with a record(task_id, value) method")
     jobs = [Job(Task(f"job-{i}"), 0.2 + 0.25 * i, {}) for i in range(1, 7)]
     world = World(seed, latency=Uniform(0.01, 0.1))
     world.add(Boss("boss", jobs), AggregatingLead("lead", AGGREGATION_CHART.children("lead"), aggregation_class),
@@ -111,6 +123,8 @@ def aggregation_run(aggregation_class: type, seed: int):
 @exercise_check("Exercise 1 — report up only when everything delegated is done")
 def check_aggregation(aggregation_class: type) -> CheckResult:
     name = "Exercise 1 — report up only when everything delegated is done"
+    if (wrong := not_given(name, "aggregation_class", aggregation_class, "your class")) is not None:
+        return wrong
     tracker = aggregation_class(["a", "b"])
     steps = [("a", 1, None), ("a", 1, None), ("z", 9, None), ("b", 2, {"a": 1, "b": 2}), ("b", 2, None)]
     for task, value, expected in steps:
@@ -153,14 +167,16 @@ def escalation_runs(rule: EscalationRule):
 @exercise_check("Exercise 2 — retry in the team twice, then escalate")
 def check_escalation(rule: EscalationRule) -> CheckResult:
     name = "Exercise 2 — retry in the team twice, then escalate"
+    if (wrong := not_given(name, "rule", rule, "your function")) is not None:
+        return wrong
     expected = RetryInTeam(RetryPolicy(max_attempts=3))
     for failures, capable in [(1, 3), (2, 3), (3, 3), (4, 3), (1, 0), (2, 1), (3, 1)]:
         got = rule(failures, capable)
         if got != expected(failures, capable):
             return failed(name, f"rule({failures}, {capable}) returned {got!r}; expected "
                                 f"{expected(failures, capable)!r}",
-                          "three attempts in the team (the first and two retries), and none if no live "
-                          "worker of the team can do it")
+                          "three attempts in the team (the first and two retries), and none if no worker "
+                          "of the team that can do it may still be alive")
     failing, crash = escalation_runs(rule)
     tries = {lead: sum(1 for e in failing.trace.select("task_assigned", lead) if e.data["task"] == "doomed")
              for lead in ("lead-1", "lead-2")}
@@ -188,7 +204,12 @@ def shape_workload() -> Project:
 def measure_shape(depth: int, fan_out: int) -> dict[str, float]:
     """Mean makespan and messages handled by the director, over ``SHAPE_SEEDS``, for the
     tree with ``fan_out`` reports per manager and ``depth`` levels: 2 ms of work per
-    message handled, 20–80 ms per message on the network."""
+    message handled, 20–80 ms per message on the network. At most ``MAX_AGENTS`` agents."""
+    validate.count("depth", depth, minimum=2, maximum=20)
+    validate.count("fan_out", fan_out, maximum=MAX_AGENTS)
+    if sum(fan_out ** level for level in range(depth)) > MAX_AGENTS:
+        raise ValueError(f"fan_out={fan_out!r} is not allowed: with depth={depth} the tree would have more "
+                         f"than {MAX_AGENTS} agents")
     levels = [fan_out ** level for level in range(depth)]
     runs = [run_hierarchical(shape_workload(), levels, seed=seed, service_time=0.002, latency=Uniform(0.02, 0.08))
             for seed in SHAPE_SEEDS]
@@ -199,6 +220,8 @@ def measure_shape(depth: int, fan_out: int) -> dict[str, float]:
 @exercise_check("Exercise 3 — the fastest shape the director can bear")
 def check_shape(choose_shape: Callable[[], tuple[int, int]]) -> CheckResult:
     name = "Exercise 3 — the fastest shape the director can bear"
+    if (wrong := not_given(name, "choose_shape", choose_shape, "your function")) is not None:
+        return wrong
     depth, fan_out = choose_shape()
     if (depth, fan_out) not in SHAPES:
         return failed(name, f"({depth}, {fan_out}) is not one of the shapes {SHAPES}", "pick one of SHAPES")

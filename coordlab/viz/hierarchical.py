@@ -17,9 +17,11 @@ from matplotlib.patches import Patch
 
 from coordlab import metrics
 from coordlab.patterns.hierarchical import HierarchicalRun, OrgChart, disturbed, progress
+from coordlab.patterns.hierarchical.run import require_run
 
 LEVEL_COLOURS = plt.get_cmap("Blues_r")
 STATUS_COLOURS = {"crashed": "#d62728", "cut off": "#f4b6b6", "reacted": "#ff7f0e", "untouched": "#e6e6e6"}
+SHAPE_COLUMNS = ("makespan", "director messages handled", "busiest agent messages handled")
 
 
 def tree_positions(chart: OrgChart) -> dict[str, tuple[float, float]]:
@@ -46,6 +48,12 @@ def tree_positions(chart: OrgChart) -> dict[str, tuple[float, float]]:
 def org_chart(chart: OrgChart, *, status: Mapping[str, str] | None = None, title: str | None = None) -> Figure:
     """Draw the tree, one row per level. Without ``status`` nodes are coloured by level and
     workers show their specialties; with it (agent -> a key of ``STATUS_COLOURS``), by status."""
+    if not isinstance(chart, OrgChart):
+        raise TypeError(f"chart={chart!r} is not allowed: give an OrgChart")
+    if status is not None and (not isinstance(status, Mapping)
+                               or not all(value in STATUS_COLOURS for value in status.values())):
+        raise ValueError(f"status={status!r} is not allowed: give a dict agent -> one of "
+                         f"{', '.join(map(repr, STATUS_COLOURS))}")
     graph = chart.to_graph()
     pos = tree_positions(chart)
     workers = len(chart.workers)
@@ -83,7 +91,7 @@ def containment(run: HierarchicalRun, *, title: str | None = None) -> Figure:
     """The org chart with the agents a run's failures touched: crashed (red), cut off below a
     crashed manager (pink), and the managers that had to react (orange). Everyone else never
     noticed."""
-    touched = disturbed(run)
+    touched = disturbed(run)  # refuses anything but a hierarchical run
     crashed = [name for name, kinds in touched.items() if "crash" in kinds]
     status = {below: "cut off" for name in crashed for below in run.chart.subtree(name)}
     status |= {name: "crashed" if "crash" in kinds else "reacted" for name, kinds in touched.items()}
@@ -96,8 +104,11 @@ def containment(run: HierarchicalRun, *, title: str | None = None) -> Figure:
 def shapes_compared(frame: pd.DataFrame, *, by: str = "shape") -> Figure:
     """Bars per shape (mean over seeds): makespan, and messages handled by the director and
     by the busiest agent. ``frame`` has one row per run with those columns."""
-    means = frame.groupby(by, sort=False)[["makespan", "director messages handled",
-                                           "busiest agent messages handled"]].mean()
+    needed = [by, *SHAPE_COLUMNS]
+    if not isinstance(frame, pd.DataFrame) or not set(needed) <= set(frame.columns):
+        raise ValueError(f"frame={frame!r} is not allowed: give a DataFrame with the columns "
+                         f"{', '.join(map(repr, needed))}, one row per run")
+    means = frame.groupby(by, sort=False)[list(SHAPE_COLUMNS)].mean()
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
     left.bar(means.index, means["makespan"], color="#1f77b4")
     left.set_ylabel("makespan (s)")
@@ -121,7 +132,7 @@ def shapes_compared(frame: pd.DataFrame, *, by: str = "shape") -> Figure:
 def load_by_agent(run: HierarchicalRun, *, title: str | None = None) -> Figure:
     """Messages each agent handled, one bar per agent, grouped and coloured by level: a flat
     tree has one tall bar at the top, a deeper one spreads the load over its leads."""
-    chart = run.chart
+    chart = require_run(run).chart
     handled = {name: row["received"] for name, row in metrics.messages_by_agent(run.trace).items()}
     names = sorted(chart.parent, key=lambda n: (chart.level(n), n))
     fig, ax = plt.subplots(figsize=(8, 3.2))

@@ -30,7 +30,7 @@ from coordlab.patterns.hierarchical.checks import (
 from coordlab.patterns.hierarchical.director import Client, Director
 from coordlab.patterns.hierarchical.lead import Lead
 from coordlab.patterns.hierarchical.manager import EscalationRule, Manager, RetryInTeam
-from coordlab.patterns.hierarchical.org_chart import OrgChart
+from coordlab.patterns.hierarchical.org_chart import MAX_AGENTS, OrgChart
 from coordlab.patterns.hierarchical.protocol import (
     CLIENT,
     PROTOCOL,
@@ -66,6 +66,6 @@ __all__ = [
     # the textbook version, for "Break"
     "naive",
     # the chart and the agents
-    "OrgChart", "as_chart", "agents_for", "Manager", "Lead", "Director", "Client", "CLIENT", "EscalationRule",
-    "RetryInTeam",
+    "OrgChart", "MAX_AGENTS", "as_chart", "agents_for", "Manager", "Lead", "Director", "Client", "CLIENT",
+    "EscalationRule", "RetryInTeam",
 ]

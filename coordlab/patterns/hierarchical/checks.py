@@ -5,6 +5,11 @@ once, dependencies respected), a hierarchy promises three things of its own: mes
 go only between a manager and its direct reports; a manager reports an order only when
 all of it has come back; and a failure stays inside the subtree where it happened unless
 someone escalates it.
+
+A *failure*, for that last promise, is anything a manager can only see as trouble: an
+agent crashed, a worker's attempt failed, or a message to or from an agent was lost (a
+partition or a lossy link: silence looks the same as a crash). It *touches* the agents it
+happened at: the crashed agent, the failing worker, both ends of the lost message.
 """
 from __future__ import annotations
 
@@ -15,7 +20,6 @@ from coordlab.patterns.tasks import Task, dependencies_respected, every_task_set
 from coordlab.world import RunResult, Verdict
 from coordlab.world.checks import Checker, judge
 
-FAILURES = ("crash",)
 REACTIONS = ("task_retry", "child_lost", "task_rerouted")
 
 
@@ -36,8 +40,8 @@ def messages_follow_the_chart(chart: OrgChart, client: str = "client") -> Checke
 
 def reports_only_when_done(chart: OrgChart) -> Checker:
     """Checker: no manager reports an order (or a project) complete before every task in it
-    came back to it from below, done or escalated. (A task sent again in a newer order,
-    by a manager that restarted, belongs to the newer order.)"""
+    came back to it from below, done or escalated. (A task sent again in a newer order
+    belongs to the newer order; an order delivered twice is still one order.)"""
 
     def check(result: RunResult) -> Verdict:
         came_back: dict[str, set[str]] = {name: set() for name in chart.managers}
@@ -51,7 +55,7 @@ def reports_only_when_done(chart: OrgChart) -> Checker:
                     came_back[e.agent].add(msg.body.task)
                 elif msg.kind == "report":
                     came_back[e.agent].update(msg.body.results)
-                elif msg.kind == "delegate":
+                elif msg.kind == "delegate" and msg.body.order not in orders:  # a repeat changes nothing
                     orders[msg.body.order] = {job.task.id for job in msg.body.jobs}
                     for tid in orders[msg.body.order]:
                         orders.get(order_of.get((e.agent, tid)), set()).discard(tid)
@@ -60,7 +64,8 @@ def reports_only_when_done(chart: OrgChart) -> Checker:
                     orders[msg.id] = {t.id for t in msg.body.project.tasks}
             elif e.kind in ("task_escalated", "task_failed", "task_skipped") and e.agent in came_back:
                 came_back[e.agent].add(e.data["task"])
-            elif e.kind == "send" and msg.kind in ("report", "project_ok"):
+            elif e.kind == "send" and (msg.kind == "report" or msg.kind == "project_ok"
+                                       and msg.body.outcome != "running"):  # progress is no report
                 order = msg.body.order if msg.kind == "report" else msg.in_reply_to
                 if not orders.get(order, set()) <= came_back[e.agent]:
                     early.append(e)
@@ -72,19 +77,23 @@ def reports_only_when_done(chart: OrgChart) -> Checker:
 
 
 def failures_stay_contained(chart: OrgChart) -> Checker:
-    """Checker: a manager reacts (retries, reroutes, declares a report lost) only to a
-    failure inside the subtree of the report concerned, and escalates only a failure
-    inside its own subtree: failures stay in the failing subtree unless escalated."""
+    """Checker: a manager reacts (retries, reroutes, declares a report lost) only after a
+    failure touched the subtree of the report concerned (the link up to the manager
+    included: a lost message between them touches the report), and a lead escalates only
+    after a failure touched its own subtree. Failures stay in the failing subtree unless
+    escalated: other teams never react to them."""
 
     def check(result: RunResult) -> Verdict:
-        failed: set[str] = set()
+        touched: set[str] = set()
         offending = []
         for e in result.trace:
-            if e.kind in FAILURES or (e.kind == "task_end" and not e.data["ok"]):
-                failed.add(e.agent)
-            elif e.kind in REACTIONS and not failed & set(chart.subtree(e.data["child"])):
+            if e.kind == "crash" or (e.kind == "task_end" and not e.data["ok"]):
+                touched.add(e.agent)
+            elif e.kind == "drop":
+                touched.update((e.agent, e.peer))
+            elif e.kind in REACTIONS and touched.isdisjoint(chart.subtree(e.data["child"])):
                 offending.append(e)
-            elif e.kind == "task_escalated" and not failed & set(chart.subtree(e.agent)):
+            elif e.kind == "task_escalated" and touched.isdisjoint(chart.subtree(e.agent)):
                 offending.append(e)
         return judge("failures stay contained", offending,
                      "every reaction answered a failure inside the subtree concerned",

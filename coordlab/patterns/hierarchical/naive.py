@@ -28,8 +28,7 @@ from coordlab.patterns.hierarchical.org_chart import OrgChart
 from coordlab.patterns.hierarchical.protocol import CLIENT, Project, ProjectOrder
 from coordlab.patterns.hierarchical.run import HierarchicalRun, as_chart, summarise
 from coordlab.patterns.tasks import Task, draw_durations
-from coordlab.world import Agent, World
-from coordlab.world.faults import Fault
+from coordlab.world import Agent, Faults, World, validate
 from coordlab.world.latency import Latency
 
 FIXES = ("launch", "addressing")
@@ -106,17 +105,20 @@ class NaiveLauncher(Agent):
 
 
 def run_naive(project: Project, chart: OrgChart | list[int] | dict, *, fixes: Iterable[str] = (), seed: int = 0,
-              latency: Latency = 0.01, faults: Iterable[Fault] = (), until: float | None = None) -> HierarchicalRun:
+              latency: Latency = 0.01, faults: Faults = (), until: float | None = None) -> HierarchicalRun:
     """Run ``project`` on the textbook hierarchy (a director, leads, workers: depth 3)."""
+    if not isinstance(project, Project):
+        raise TypeError(f"project={project!r} is not allowed: give one Project")
     chart = as_chart(chart)
     if chart.depth != 3 or any(chart.level(w) != 2 for w in chart.workers):
         raise ValueError(f"chart={chart!r} is not allowed: the textbook hierarchy is exactly a director, "
                          "leads and workers (depth 3)")
-    fixes = tuple(fixes)
-    for fix in fixes:
-        if fix not in FIXES:
-            raise ValueError(f"fixes contains {fix!r}, which is not allowed: the fixable flaws are "
-                             f"{', '.join(map(repr, FIXES))}")
+    listed = tuple(fixes) if isinstance(fixes, Iterable) and not isinstance(fixes, str) else None
+    if listed is None or not all(fix in FIXES for fix in listed):
+        raise ValueError(f"fixes={fixes!r} is not allowed: give a list of the fixable flaws, "
+                         f"{', '.join(map(repr, FIXES))}")
+    fixes = listed
+    validate.seed(seed)
     durations = draw_durations(project.tasks, random.Random(f"{seed}/durations"))
     roles = {0: NaiveDirector, 1: NaiveLead, 2: NaiveWorker}
     world = World(seed, latency=latency, faults=faults)

@@ -22,15 +22,17 @@ import networkx as nx
 from coordlab.world import validate
 
 DIRECTOR = "director"
+#: The most agents a chart may have: a bigger one would exhaust memory before a run could finish.
+MAX_AGENTS = 100_000
 Specialties = str | Iterable[str]
 
 
 def _as_specialties(owner: str, value: Specialties) -> frozenset[str]:
-    found = frozenset([value] if isinstance(value, str) else value)
+    found = [value] if isinstance(value, str) else list(value) if isinstance(value, Iterable) else []
     if not found or not all(isinstance(s, str) and s for s in found):
-        raise ValueError(f"specialties of {owner!r} = {value!r} is not allowed: a worker needs at least one "
+        raise ValueError(f"specialties={value!r} is not allowed: worker {owner!r} needs at least one "
                          "specialty (a non-empty string, e.g. 'research')")
-    return found
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,14 @@ class OrgChart:
     below: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        for argument in ("parent", "specialties"):
+            if not isinstance(getattr(self, argument), Mapping):
+                raise TypeError(f"{argument}={getattr(self, argument)!r} is not allowed: give a dict by agent name")
+        if len(self.parent) > MAX_AGENTS:
+            raise ValueError(f"parent={len(self.parent)} agents is not allowed: a chart has at most {MAX_AGENTS} "
+                             "agents")
+        for name in self.parent:
+            validate.name("name", name)
         graph = nx.DiGraph()
         graph.add_nodes_from(self.parent)
         graph.add_edges_from((boss, name) for name, boss in self.parent.items() if boss is not None)
@@ -73,6 +83,10 @@ class OrgChart:
         if not isinstance(graph, nx.DiGraph):
             raise TypeError(f"graph={graph!r} is not allowed: give a networkx DiGraph with edges manager -> "
                             "report; turn an undirected tree into one with nx.bfs_tree(graph, root)")
+        if specialties is not None and not isinstance(specialties, Mapping):
+            raise TypeError(f"specialties={specialties!r} is not allowed: give a dict worker -> specialties")
+        if graph.number_of_nodes() > MAX_AGENTS:
+            raise ValueError(f"graph={graph!r} is not allowed: a chart has at most {MAX_AGENTS} agents")
         _require_tree(graph)
         given = dict(specialties or {})
         parent: dict[str, str | None] = {}
@@ -90,13 +104,15 @@ class OrgChart:
         """A chart from nested dicts: a manager maps to a dict of its reports, a worker to its
         specialties (a string or a list of strings). The one top-level key is the director."""
         if not isinstance(tree, Mapping) or len(tree) != 1:
-            roots = list(tree) if isinstance(tree, Mapping) else tree
-            raise ValueError(f"tree with roots {roots!r} is not allowed: a hierarchy has exactly one "
-                             "director, so give a dict with one top-level key")
+            raise ValueError(f"tree={tree!r} is not allowed: a hierarchy has exactly one director, so give a "
+                             "dict with one top-level key")
         graph = nx.DiGraph()
         skills: dict[str, Specialties] = {}
 
         def add(name: str, below: Any, boss: str | None) -> None:
+            validate.name("name", name)
+            if graph.number_of_nodes() >= MAX_AGENTS:
+                raise ValueError(f"tree=... is not allowed: a chart has at most {MAX_AGENTS} agents")
             if name in graph:
                 raise ValueError(f"{name!r} appears twice in the tree: each agent has exactly one manager "
                                  "(a name used twice would be a cycle or a second manager)")
@@ -122,13 +138,19 @@ class OrgChart:
 
         Each level's agents are shared out among the level above in contiguous blocks, as
         evenly as possible. Names say the path: ``lead-2`` is the director's second report,
-        ``worker-2.3`` the third report of ``lead-2``. Workers take ``specialties`` in turn.
+        ``worker-2.3`` the third report of ``lead-2``. Workers take ``specialties`` in turn
+        (a list: its order says who gets which). At most ``MAX_AGENTS`` agents in all.
         """
+        if not isinstance(levels, (list, tuple)):
+            raise TypeError(f"levels={levels!r} is not allowed: give a list of agents per level, e.g. [1, 3, 9]")
         levels = list(levels)
         if len(levels) < 2:
             raise ValueError(f"levels={levels!r} is not allowed: depth must be >= 2 (a director and workers)")
         for index, count in enumerate(levels):
-            validate.count(f"levels[{index}]", count)
+            validate.count(f"levels[{index}]", count, maximum=MAX_AGENTS)
+        if sum(levels) > MAX_AGENTS:
+            raise ValueError(f"levels={levels!r} is not allowed: {sum(levels)} agents in all, more than the "
+                             f"{MAX_AGENTS} a chart may have")
         if levels[0] != 1:
             raise ValueError(f"levels={levels!r} is not allowed: the top level must be 1 (one director), "
                              f"not {levels[0]} roots")
@@ -137,8 +159,10 @@ class OrgChart:
                 raise ValueError(f"levels={levels!r} is not allowed: {above} managers over {below} reports "
                                  "leaves some with fan-out 0; each level needs at least as many agents as "
                                  "the one above")
-        if not specialties or isinstance(specialties, str):
-            raise ValueError(f"specialties={specialties!r} is not allowed: give a non-empty list of strings")
+        if (not isinstance(specialties, (list, tuple)) or not specialties
+                or not all(isinstance(kind, str) and kind for kind in specialties)):
+            raise TypeError(f"specialties={specialties!r} is not allowed: give a non-empty list of task types "
+                            "(non-empty strings), which the workers take in turn")
         graph = nx.DiGraph()
         graph.add_node(DIRECTOR)
         row = [DIRECTOR]
@@ -161,8 +185,16 @@ class OrgChart:
     def director(self) -> str:
         return next(name for name, boss in self.parent.items() if boss is None)
 
+    def require(self, name: str) -> str:
+        """``name`` if it is an agent of the chart, else raise naming it."""
+        if not isinstance(name, str) or name not in self.parent:
+            shown = ", ".join(list(self.parent)[:12]) + (", …" if len(self.parent) > 12 else "")
+            raise ValueError(f"name={name!r} is not allowed: it is not an agent of the chart (agents: {shown})")
+        return name
+
     def children(self, name: str) -> list[str]:
         """The direct reports of ``name``, in chart order."""
+        self.require(name)
         return [child for child, boss in self.parent.items() if boss == name]
 
     def is_worker(self, name: str) -> bool:
@@ -187,18 +219,19 @@ class OrgChart:
 
     def role(self, name: str) -> str:
         """"director", "lead" or "worker"."""
+        self.require(name)
         return "director" if self.parent[name] is None else ("worker" if self.is_worker(name) else "lead")
 
     def chain_of_command(self, name: str) -> list[str]:
         """``name``, its manager, its manager's manager, … up to the director."""
-        chain = [name]
+        chain = [self.require(name)]
         while self.parent[chain[-1]] is not None:
             chain.append(self.parent[chain[-1]])
         return chain
 
     def subtree(self, name: str) -> list[str]:
         """``name`` and everyone below it."""
-        return list(self.below[name])
+        return list(self.below[self.require(name)])
 
     def can_do(self, name: str) -> frozenset[str]:
         """Every specialty of the workers in ``name``'s subtree."""
@@ -213,8 +246,8 @@ class OrgChart:
         everything = self.can_do(self.director)
         for kind in task_types:
             if kind not in everything:
-                raise ValueError(f"task type {kind!r} is one no subtree can do (workers' specialties: "
-                                 f"{', '.join(sorted(everything))})")
+                raise ValueError(f"type={kind!r} is not allowed: no subtree can do task type {kind!r} "
+                                 f"(workers' specialties: {', '.join(sorted(everything))})")
 
     def to_graph(self) -> nx.DiGraph:
         """The chart as a networkx tree, with ``level``, ``role`` and ``specialties`` on each node."""

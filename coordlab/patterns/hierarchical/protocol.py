@@ -3,8 +3,8 @@
 Messages flow only between a manager and its direct reports (and between the client and
 the director): that is what ``checks.messages_follow_the_chart`` holds a run to. Between
 a lead and its workers the centralized protocol is reused unchanged (``assign``,
-``result``, ``failure``, ``register``, ``heartbeat``): to a worker, its lead is just an
-orchestrator. ``protocol_table()`` prints it in the notebook.
+``result``, ``failure``, ``register``, ``heartbeat``, ``probe``): to a worker, its lead is
+just an orchestrator. ``protocol_table()`` prints it in the notebook.
 """
 from __future__ import annotations
 
@@ -32,8 +32,14 @@ class Project:
     def __init__(self, name: str, tasks: Iterable[Task]) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"name={name!r} is not allowed: a project needs a non-empty name")
+        if isinstance(tasks, (set, frozenset)):  # the order tasks are released in must not depend on hashes
+            raise TypeError(f"tasks={tasks!r} is not allowed: give a list (a set's order changes from one "
+                            "Python process to the next)")
+        by_id = check_dag(tasks)
+        if not by_id:
+            raise ValueError("tasks=[] is not allowed: a project needs at least one task")
         object.__setattr__(self, "name", name)
-        object.__setattr__(self, "tasks", tuple(check_dag(tasks).values()))
+        object.__setattr__(self, "tasks", tuple(by_id.values()))
 
     def __repr__(self) -> str:
         return f"Project({self.name!r}, {len(self.tasks)} tasks)"
@@ -118,7 +124,9 @@ PROTOCOL: tuple[MessageKind, ...] = (
     MessageKind("assign", "lead", "worker", Assign, "do this attempt of this task"),
     MessageKind("result", "worker", "lead", Result, "reply to assign: the attempt succeeded"),
     MessageKind("failure", "worker", "lead", Failure, "reply to assign: the attempt's work raised"),
-    MessageKind("heartbeat", "report", "manager", Heartbeat | Progress, "still alive (and, from a lead, progress)"),
+    MessageKind("heartbeat", "report", "manager", Heartbeat | Progress,
+                "still alive (and, from a lead, progress); also the answer to a probe"),
+    MessageKind("probe", "manager", "report", "nothing", "are you there? (sent to a suspected report)"),
 )
 
 

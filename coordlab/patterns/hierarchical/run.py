@@ -11,7 +11,7 @@ along it looked from the top, whom its failures touched, and whether they stayed
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +30,11 @@ from coordlab.patterns.tasks import (
     Report,
     RetryPolicy,
     TaskRun,
-    check_dag,
     draw_durations,
     resolve_policy,
     task_run,
 )
-from coordlab.world import Agent, RunResult, Verdict, World, validate
-from coordlab.world.faults import Fault
+from coordlab.world import Agent, Faults, RunResult, Verdict, World, validate
 from coordlab.world.latency import Latency
 
 
@@ -65,10 +63,18 @@ class HierarchicalRun(TaskRun):
         }
 
 
+def require_run(run: object, name: str = "run") -> HierarchicalRun:
+    """``run`` if it is what ``run_hierarchical`` returned, else raise naming ``name``."""
+    if not isinstance(run, HierarchicalRun):
+        raise TypeError(f"{name}={run!r} is not allowed: give the result of run_hierarchical (a HierarchicalRun)")
+    return run
+
+
 def progress(run: HierarchicalRun) -> pd.DataFrame:
     """How far along the project was, over time, seen from three places: tasks finished by
     workers; tasks the director knew were done, counting what its reports' heartbeats said;
     and tasks whose result had reached the director. The gaps are what aggregation holds back."""
+    require_run(run)
     director = run.chart.director
     in_heartbeats: dict[str, int] = {}  # per report of the director: done, says its last heartbeat
     finished = at_director = 0
@@ -92,6 +98,7 @@ def progress(run: HierarchicalRun) -> pd.DataFrame:
 
 def disturbed(run: HierarchicalRun) -> dict[str, list[str]]:
     """Which agents a run's failures touched, and how: crashed, or had to react."""
+    require_run(run)
     touched: dict[str, list[str]] = {}
     for e in run.trace.select(("crash", *REACTIONS, "task_escalated", "task_failed")):
         touched.setdefault(e.agent, [])
@@ -102,6 +109,7 @@ def disturbed(run: HierarchicalRun) -> dict[str, list[str]]:
 
 def team_results(run: HierarchicalRun) -> dict[str, dict[str, str]]:
     """For each of the director's reports, the tasks done inside its subtree (task -> worker)."""
+    require_run(run)
     team_of = {w: next(c for c in run.chart.children(run.chart.director) if w in run.chart.subtree(c))
                for w in run.chart.workers}
     teams: dict[str, dict[str, str]] = {c: {} for c in run.chart.children(run.chart.director)}
@@ -113,6 +121,11 @@ def team_results(run: HierarchicalRun) -> dict[str, dict[str, str]]:
 def other_teams_unchanged(baseline: HierarchicalRun, faulty: HierarchicalRun, team: str) -> Verdict:
     """Verdict: every team but ``team`` completed exactly the same tasks in both runs,
     apart from tasks escalated out of ``team`` (which another team may take on)."""
+    require_run(baseline, "baseline")
+    require_run(faulty, "faulty")
+    teams = baseline.chart.children(baseline.chart.director)
+    if team not in teams:
+        raise ValueError(f"team={team!r} is not allowed: give one of the director's reports ({', '.join(teams)})")
     before, after = team_results(baseline), team_results(faulty)
     escalated = {e.data["task"] for e in faulty.trace.select("task_rerouted") if e.data["child"] == team}
     changed = [f"{other}: {sorted(set(before[other]) ^ set(after[other]) - escalated)}"
@@ -125,10 +138,12 @@ def other_teams_unchanged(baseline: HierarchicalRun, faulty: HierarchicalRun, te
 
 def agents_for(chart: OrgChart, *, policy: str | AssignmentPolicy, retry: RetryPolicy,
                escalation: EscalationRule, service_time: float, heartbeat_interval: float,
-               suspect_after: float) -> list[Agent]:
+               suspect_after: float, give_up_after: float = 30.0) -> list[Agent]:
     """One agent per box of the chart: a ``Director``, a ``Lead`` per lead, a ``Worker``
     per worker. A policy given by name is a fresh one for each manager."""
-    options = dict(retry=retry, escalation=escalation, service_time=service_time, suspect_after=suspect_after)
+    chart = as_chart(chart)
+    options = dict(retry=retry, escalation=escalation, service_time=service_time, suspect_after=suspect_after,
+                   give_up_after=give_up_after)
     agents: list[Agent] = []
     for name, boss in chart.parent.items():
         if chart.is_worker(name):
@@ -153,41 +168,79 @@ def as_chart(chart: OrgChart | Sequence[int] | dict) -> OrgChart:
                     "or a nested dict")
 
 
+def as_projects(projects: Project | Sequence[Project]) -> list[Project]:
+    """A list of projects with unique names and task ids unique across them, or an error naming the problem."""
+    listed = [projects] if isinstance(projects, Project) else projects
+    if not isinstance(listed, (list, tuple)) or not listed or not all(isinstance(p, Project) for p in listed):
+        raise TypeError(f"projects={projects!r} is not allowed: give a Project or a non-empty list of them")
+    names = [p.name for p in listed]
+    if len(set(names)) < len(names):
+        raise ValueError(f"projects={names!r} is not allowed: project names must be unique")
+    owner: dict[str, str] = {}
+    for project in listed:
+        for task in project.tasks:
+            if owner.setdefault(task.id, project.name) != project.name:
+                raise ValueError(f"projects={names!r} is not allowed: task id {task.id!r} is in projects "
+                                 f"{owner[task.id]!r} and {project.name!r}; task ids must be unique across projects")
+    return list(listed)
+
+
+def check_options(*, retry: RetryPolicy, escalation: EscalationRule | None, service_time: float,
+                  heartbeat_interval: float, suspect_after: float, give_up_after: float) -> None:
+    """Refuse, naming the argument, any option a hierarchy cannot run with."""
+    if not isinstance(retry, RetryPolicy):
+        raise TypeError(f"retry={retry!r} is not allowed: give a RetryPolicy, e.g. RetryPolicy(max_attempts=3)")
+    if escalation is not None:
+        if not callable(escalation):
+            raise TypeError(f"escalation={escalation!r} is not allowed: give a function rule(failures, "
+                            "capable_alive) that returns 'retry' or 'escalate'")
+        answer = escalation(1, 1)
+        if answer not in ("retry", "escalate"):
+            raise ValueError(f"escalation={escalation!r} is not allowed: escalation(1, 1) returned {answer!r}; "
+                             "it must return 'retry' or 'escalate'")
+    validate.number("service_time", service_time, minimum=0)
+    if validate.number("heartbeat_interval", heartbeat_interval, minimum=0) == 0:
+        raise ValueError("heartbeat_interval=0 is not allowed: it must be > 0 seconds")
+    if validate.number("suspect_after", suspect_after) <= heartbeat_interval:
+        raise ValueError(f"suspect_after={suspect_after!r} is not allowed: it must be longer than "
+                         f"heartbeat_interval={heartbeat_interval!r}, or busy reports look dead")
+    validate.number("give_up_after", give_up_after, minimum=0)
+
+
 def run_hierarchical(projects: Project | Sequence[Project], chart: OrgChart | Sequence[int] | dict = (1, 3, 9), *,
                      policy: str | AssignmentPolicy = "least loaded", retry: RetryPolicy = RetryPolicy(
                          initial_interval=0.2), escalation: EscalationRule | None = None,
                      service_time: float = 0.005, heartbeat_interval: float = 0.5, suspect_after: float = 2.0,
-                     seed: int = 0, latency: Latency = 0.01, faults: Iterable[Fault] = (),
+                     give_up_after: float = 30.0, seed: int = 0, latency: Latency = 0.01, faults: Faults = (),
                      until: float | None = None, max_events: int = 1_000_000) -> HierarchicalRun:
     """Run ``projects`` on a client and the hierarchy ``chart`` in a fresh world.
 
     ``escalation`` decides, after each failed attempt in a team, whether to retry there
-    or escalate (default: ``RetryInTeam(retry)``). Bad input (duplicate task ids across
-    projects, a task type no subtree can do, a malformed chart) raises before anything runs.
+    or escalate (default: ``RetryInTeam(retry)``). A report silent for ``suspect_after``
+    seconds is suspected and probed; after ``give_up_after`` seconds without an answer it
+    is given up on, and the tasks only it could do leave its manager's team (or fail).
+    ``faults`` may be a list of faults or a ``Nemesis``. Bad input (duplicate task ids
+    across projects, a task type no subtree can do, a malformed chart, an option out of
+    range) raises before anything runs.
     """
-    projects = [projects] if isinstance(projects, Project) else list(projects)
-    if not projects or not all(isinstance(p, Project) for p in projects):
-        raise TypeError(f"projects={projects!r} is not allowed: give a Project or a list of them")
-    names = [p.name for p in projects]
-    if len(set(names)) < len(names):
-        raise ValueError(f"projects={names!r} is not allowed: project names must be unique")
+    projects = as_projects(projects)
     tasks = [task for project in projects for task in project.tasks]
-    check_dag(tasks)  # task ids unique across projects, so the checkers can tell tasks apart
     chart = as_chart(chart)
     chart.require_capable(task.type for task in tasks)
     if CLIENT in chart.parent:
-        raise ValueError(f"the name {CLIENT!r} is reserved for the client; rename that agent of the chart")
+        raise ValueError(f"chart={chart!r} is not allowed: the name {CLIENT!r} is reserved for the client; "
+                         "rename that agent of the chart")
     resolve_policy(policy)  # a bad policy fails here, before anything runs
-    validate.number("service_time", service_time, minimum=0)
-    if validate.number("suspect_after", suspect_after) <= validate.number("heartbeat_interval", heartbeat_interval):
-        raise ValueError(f"suspect_after={suspect_after!r} is not allowed: it must be longer than "
-                         f"heartbeat_interval={heartbeat_interval!r}, or busy reports look dead")
+    check_options(retry=retry, escalation=escalation, service_time=service_time,
+                  heartbeat_interval=heartbeat_interval, suspect_after=suspect_after, give_up_after=give_up_after)
+    validate.seed(seed)
     durations = draw_durations(tasks, random.Random(f"{seed}/durations"))
     world = World(seed, latency=latency, faults=faults, max_events=max_events)
     world.add(Client(CLIENT, projects, durations, chart.director),
               *agents_for(chart, policy=policy, retry=retry,
                           escalation=escalation or RetryInTeam(retry), service_time=service_time,
-                          heartbeat_interval=heartbeat_interval, suspect_after=suspect_after))
+                          heartbeat_interval=heartbeat_interval, suspect_after=suspect_after,
+                          give_up_after=give_up_after))
     for checker in hierarchy_checkers(chart, tasks, CLIENT):
         world.add_checker(checker)
     return summarise(world.run(until=until), projects, chart, durations)
@@ -198,8 +251,10 @@ def summarise(result: RunResult, projects: Sequence[Project], chart: OrgChart,
     """Turn a finished world run into a ``HierarchicalRun`` (used by the naive hierarchy too)."""
     asked = {e.message.id: e.message.body.project.name for e in result.trace.select("send", CLIENT)
              if e.message.kind == "project"}
-    answers = {asked[e.message.in_reply_to]: e.message.body for e in result.trace.select("deliver", CLIENT)
-               if e.message.kind == "project_ok"}
+    answers: dict[str, Report] = {}
+    for e in result.trace.select("deliver", CLIENT):
+        if e.message.kind == "project_ok" and e.message.body.outcome != "running":  # not a progress report
+            answers.setdefault(asked[e.message.in_reply_to], e.message.body)
     tasks = [task for project in projects for task in project.tasks]
     return task_run(HierarchicalRun, result, tasks, durations, projects={p.name: answers.get(p.name) for p in projects},
                     chart=chart)
