@@ -8,21 +8,13 @@ from __future__ import annotations
 import random
 from collections.abc import Awaitable, Callable, Sequence
 
-from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.course.report import CheckResult, exercise_check, failed, not_given, passed
 from coordlab.patterns.centralized import WorkerSpec, run_centralized
 from coordlab.patterns.tasks import Task, critical_path, every_task_settled, layered_tasks, research_pipeline
 from coordlab.world import Agent, Crash, RunResult, Uniform, World
 
 POLICY_SEEDS = (1, 2, 3)
 LATENCY = Uniform(0.005, 0.05)
-
-
-def _not_given(exercise: str, name: str, value: object, what: str) -> CheckResult | None:
-    """A ❌ naming ``name`` if the learner passed something other than the ``what`` asked for."""
-    if callable(value):
-        return None
-    return failed(exercise, f"{name}={value!r} is not allowed: the check needs {what} itself",
-                  "pass its name without calling it, e.g. check(MyThing), not check(MyThing())")
 
 
 def _raise_if_unsolved(result: RunResult) -> None:
@@ -48,7 +40,7 @@ def policy_workload() -> tuple[list[Task], list[WorkerSpec]]:
 def check_policy(policy_class: type) -> CheckResult:
     """``policy_class()`` must finish the exercise workload sooner than first-free on every seed."""
     name = "Exercise 1 — a policy that beats first-free"
-    if (wrong := _not_given(name, "policy_class", policy_class, "your policy class")) is not None:
+    if (wrong := not_given(name, "policy_class", policy_class, "your policy class")) is not None:
         return wrong
     tasks, workers = policy_workload()
     for seed in POLICY_SEEDS:
@@ -122,7 +114,7 @@ def retry_scenario(assign_with_retry: AssignWithRetry, seed: int = 0):
 @exercise_check("Exercise 2 — retry with reassign after a crash")
 def check_retry(assign_with_retry: AssignWithRetry) -> CheckResult:
     name = "Exercise 2 — retry with reassign after a crash"
-    if (wrong := _not_given(name, "assign_with_retry", assign_with_retry, "your async function")) is not None:
+    if (wrong := not_given(name, "assign_with_retry", assign_with_retry, "your async function")) is not None:
         return wrong
     result = retry_scenario(assign_with_retry)
     _raise_if_unsolved(result)
@@ -162,7 +154,7 @@ def critical_path_cases() -> list[list[Task]]:
 @exercise_check("Exercise 3 — the critical path, a lower bound on makespan")
 def check_critical_path(longest_chain: LongestChain) -> CheckResult:
     name = "Exercise 3 — the critical path, a lower bound on makespan"
-    if (wrong := _not_given(name, "longest_chain", longest_chain, "your function")) is not None:
+    if (wrong := not_given(name, "longest_chain", longest_chain, "your function")) is not None:
         return wrong
     for tasks in critical_path_cases():
         expected = critical_path(tasks)

@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.course.report import CheckResult, exercise_check, failed, not_given, passed
 from coordlab.patterns.centralized import Assign, Result
 from coordlab.patterns.hierarchical import (
     MAX_AGENTS,
@@ -97,14 +97,6 @@ class Boss(Agent):
 
 AGGREGATION_CHART = OrgChart.from_dict({"boss": {"lead": {"worker-1": "task", "worker-2": "task",
                                                           "worker-3": "task"}}})
-
-
-def not_given(exercise: str, name: str, value: object, what: str) -> CheckResult | None:
-    """A ❌ naming ``name`` if the learner passed something other than the ``what`` asked for."""
-    if callable(value):
-        return None
-    return failed(exercise, f"{name}={value!r} is not allowed: the check needs {what} itself",
-                  "pass its name without calling it, e.g. check(MyThing), not check(MyThing())")
 
 
 def aggregation_run(aggregation_class: type, seed: int):

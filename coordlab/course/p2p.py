@@ -11,7 +11,7 @@ import statistics
 from collections import Counter
 from collections.abc import Callable
 
-from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.course.report import CheckResult, exercise_check, failed, not_given, passed
 from coordlab.patterns.p2p import (
     RumourPeer,
     Strategy,
@@ -76,8 +76,8 @@ CALL_DEADLINE = 0.5
 def check_bidder(strategy: Strategy) -> CheckResult:
     """Run contract net (20 tasks, 5 peers of speeds 1, 1, 2, 0.5, 1) with 3 seeds: every task
     done exactly once, and every winning bid an honest promise of when the work would end."""
-    if not callable(strategy):
-        return failed(BIDDER, f"{strategy!r} is not a function", "write `def honest_bid(me, task):` returning seconds")
+    if (wrong := not_given(BIDDER, "strategy", strategy)) is not None:
+        return wrong
     for seed in CONTRACT_SEEDS:
         run = run_contract_net(5, seed=seed, strategy=strategy)
         if run.result.errors:
@@ -113,8 +113,8 @@ def simulated_push_rounds(n: int) -> float:
 @exercise_check(PREDICTION)
 def check_round_prediction(predict: Callable[[int], float]) -> CheckResult:
     """Compare predict(n) with the simulated mean for n = 16, 64, 128 (within 1.5 rounds)."""
-    if not callable(predict):
-        return failed(PREDICTION, f"{predict!r} is not a function", "write `def predict(n):` returning rounds")
+    if (wrong := not_given(PREDICTION, "predict", predict)) is not None:
+        return wrong
     lines = []
     for n in PREDICTION_SIZES:
         guess = predict(n)

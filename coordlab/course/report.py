@@ -63,3 +63,11 @@ def exercise_check(exercise: str) -> Callable[[Callable[..., CheckResult]], Call
         return wrapper
 
     return decorate
+
+
+def not_given(exercise: str, name: str, value: object, what: str = "your function") -> CheckResult | None:
+    """A ❌ naming ``name`` if the learner passed something other than ``what`` (often what it returns)."""
+    if callable(value):
+        return None
+    return failed(exercise, f"{name}={value!r} is not allowed: the check needs {what} itself",
+                  "pass its name without calling it, e.g. check(my_function), not check(my_function())")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from coordlab.course.report import CheckResult, exercise_check, failed, passed
+from coordlab.course.report import CheckResult, exercise_check, failed, not_given, passed
 from coordlab.patterns.swarm import Foraging, Vicsek, neighbour_pairs, next_city, order_parameter
 from coordlab.world import validate
 
@@ -23,14 +23,6 @@ ALIGNMENT = "Exercise 3 — the alignment rule of a flock"
 EVAPORATION_GRID = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
 FORAGING_SEEDS = (0, 1, 2)
 FORAGING_STEPS = 1000
-
-
-def not_a_function(exercise: str, name: str, value: object) -> CheckResult | None:
-    """A ❌ naming ``name`` if the learner passed something other than their function (often its result)."""
-    if callable(value):
-        return None
-    return failed(exercise, f"{name}={value!r} is not allowed: the check needs your function itself",
-                  "pass the function's name without calling it, e.g. check(my_function), not check(my_function())")
 
 
 @functools.cache
@@ -46,7 +38,7 @@ def mean_food_returned(evaporation: float) -> float:
 @exercise_check(EVAPORATION)
 def check_evaporation(choose_evaporation: Callable[[], float]) -> CheckResult:
     """Pass if the chosen rate returns at least 85% of the food of the best rate on the check's grid."""
-    if (mistake := not_a_function(EVAPORATION, "choose_evaporation", choose_evaporation)) is not None:
+    if (mistake := not_given(EVAPORATION, "choose_evaporation", choose_evaporation)) is not None:
         return mistake
     rate = choose_evaporation()
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
@@ -84,7 +76,7 @@ def _transition_cases(count: int = 300, cities: int = 8, seed: int = 5):
 @exercise_check(TRANSITION)
 def check_transition_rule(rule: Callable[..., int]) -> CheckResult:
     """Pass if ``rule`` picks the same city as the reference rule on 300 random small cases."""
-    if (mistake := not_a_function(TRANSITION, "rule", rule)) is not None:
+    if (mistake := not_given(TRANSITION, "rule", rule)) is not None:
         return mistake
     for number, case in enumerate(_transition_cases(), start=1):
         expected = next_city(**case)
@@ -128,7 +120,7 @@ def _angle_between(a: float, b: float) -> float:
 def check_alignment(rule: Callable[[list[float]], float], *, agents: int = 100, steps: int = 200,
                     noise: float = 0.2, seed: int = 0) -> CheckResult:
     """Pass if ``rule`` averages directions correctly and a flock using it reaches order > 0.9."""
-    if (mistake := not_a_function(ALIGNMENT, "rule", rule)) is not None:
+    if (mistake := not_given(ALIGNMENT, "rule", rule)) is not None:
         return mistake
     agents, steps = validate.count("agents", agents, minimum=2), validate.count("steps", steps)
     cases = {"one heading [1.0]": ([1.0], 1.0),

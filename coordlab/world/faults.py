@@ -157,47 +157,39 @@ class Partition(Fault):
 
 
 @dataclass(frozen=True)
-class Loss(Fault):
+class ProbabilityWindow(Fault):
+    """From ``at`` to ``until``, the network does something to each message with probability ``p``."""
+
+    p: float
+    at: float = 0.0
+    until: float | None = None
+    #: which of the network's ``Windows`` this fault opens
+    windows: ClassVar[str]
+
+    def __post_init__(self) -> None:
+        validate.probability("p", self.p)
+        _window(self.at, self.until, "until")
+
+    def describe(self) -> str:
+        return f"{type(self).__name__}(p={self.p:g})"
+
+    def start(self, world: World) -> None:
+        getattr(world.network, self.windows).open(self, self.p)
+
+    def end(self, world: World) -> None:
+        getattr(world.network, self.windows).close(self)
+
+
+class Loss(ProbabilityWindow):
     """From ``at`` to ``until``, each message is lost with probability ``p``."""
 
-    p: float
-    at: float = 0.0
-    until: float | None = None
-
-    def __post_init__(self) -> None:
-        validate.probability("p", self.p)
-        _window(self.at, self.until, "until")
-
-    def describe(self) -> str:
-        return f"Loss(p={self.p:g})"
-
-    def start(self, world: World) -> None:
-        world.network.loss_windows.open(self, self.p)
-
-    def end(self, world: World) -> None:
-        world.network.loss_windows.close(self)
+    windows = "loss_windows"
 
 
-@dataclass(frozen=True)
-class Duplicate(Fault):
+class Duplicate(ProbabilityWindow):
     """From ``at`` to ``until``, each message arrives twice with probability ``p`` (a retrying network)."""
 
-    p: float
-    at: float = 0.0
-    until: float | None = None
-
-    def __post_init__(self) -> None:
-        validate.probability("p", self.p)
-        _window(self.at, self.until, "until")
-
-    def describe(self) -> str:
-        return f"Duplicate(p={self.p:g})"
-
-    def start(self, world: World) -> None:
-        world.network.duplicate_windows.open(self, self.p)
-
-    def end(self, world: World) -> None:
-        world.network.duplicate_windows.close(self)
+    windows = "duplicate_windows"
 
 
 @dataclass(frozen=True)
