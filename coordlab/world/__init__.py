@@ -11,7 +11,7 @@ from coordlab.world.checks import (
     nothing_delivered_to_crashed,
     requests_answered,
 )
-from coordlab.world.faults import Crash, Delay, Duplicate, Fault, Loss, Partition, Slow
+from coordlab.world.faults import Byzantine, Crash, Delay, Duplicate, Fault, Loss, Partition, Slow
 from coordlab.world.host import Host
 from coordlab.world.latency import Constant, Exponential, Uniform
 from coordlab.world.message import Message
@@ -23,8 +23,8 @@ from coordlab.world.trace import Event, Trace
 from coordlab.world.world import Faults, World
 
 __all__ = [
-    "Agent", "AgentError", "Checker", "Constant", "Crash", "Delay", "Duplicate", "Event", "EventLimitReached",
-    "Exponential", "Fault", "Faults", "Host", "Loss", "Message", "Nemesis", "Network", "Partition", "RunResult",
-    "Slow", "Timeout", "Trace", "Uniform", "Verdict", "World", "judge", "no_agent_errors",
+    "Agent", "AgentError", "Byzantine", "Checker", "Constant", "Crash", "Delay", "Duplicate", "Event",
+    "EventLimitReached", "Exponential", "Fault", "Faults", "Host", "Loss", "Message", "Nemesis", "Network",
+    "Partition", "RunResult", "Slow", "Timeout", "Trace", "Uniform", "Verdict", "World", "judge", "no_agent_errors",
     "nothing_delivered_to_crashed", "requests_answered",
 ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from coordlab.world import validate
+from coordlab.world.byzantine import Strategy
 from coordlab.world.latency import Latency, as_latency
 
 if TYPE_CHECKING:
@@ -240,3 +241,35 @@ class Slow(Fault):
     def end(self, world: World) -> None:
         world.slows.close(self)
 
+
+@dataclass(frozen=True)
+class Byzantine(Fault):
+    """From ``at`` to ``until``, ``agent`` is a traitor: each message it sends goes out as ``strategy`` says.
+
+    Strategies are in ``coordlab.world.byzantine``: ``Silent()``, ``Lie(change)``,
+    ``Equivocate(values)``, ``Replay()``, or any function with their signature.
+    """
+
+    agent: str
+    strategy: Strategy
+    at: float = 0.0
+    until: float | None = None
+
+    def __post_init__(self) -> None:
+        validate.name("agent", self.agent)
+        if not callable(self.strategy):
+            raise TypeError(f"strategy={self.strategy!r} is not allowed: give a strategy such as Lie(...), "
+                            "Equivocate([...]), Silent() or Replay()")
+        _window(self.at, self.until, "until")
+
+    def agents(self) -> set[str]:
+        return {self.agent}
+
+    def describe(self) -> str:
+        return f"Byzantine({self.agent}, {self.strategy!r})"
+
+    def start(self, world: World) -> None:
+        world.traitors.open(self, (self.agent, self.strategy))
+
+    def end(self, world: World) -> None:
+        world.traitors.close(self)

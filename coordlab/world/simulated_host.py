@@ -15,6 +15,7 @@ from typing import Any
 
 from coordlab.world import validate
 from coordlab.world.agent import Agent
+from coordlab.world.byzantine import Outgoing, Strategy
 from coordlab.world.clock import VirtualTimeLoop, run_in_thread
 from coordlab.world.message import Message
 from coordlab.world.network import Network, Windows
@@ -39,6 +40,9 @@ class SimulatedHost:
         self.trace = Trace()
         self.steps = StepCounter(lambda: len(self.trace), max_step_seconds)
         self.slows: Windows[tuple[str, float]] = Windows()  # (agent, factor): work takes longer (Slow)
+        self.traitors: Windows[tuple[str, Strategy]] = Windows()  # (agent, strategy): Byzantine agents
+        self._traitor_sent: dict[str, list[Outgoing]] = {}
+        self._traitor_rng: dict[str, random.Random] = {}
         self._rng = random.Random(seed)
         self._loop: VirtualTimeLoop | None = None
         self._agents: dict[str, Agent] = {}  # joined and not gone (crashed ones included)
@@ -71,14 +75,36 @@ class SimulatedHost:
             validate.known_agent("to", to, self._names())
         if self._stop_reason is not None:
             return msg  # the run is over: agents being shut down send into the void
-        self.trace.record(now, "send", sender, peer=to, message=msg)
-        reason, delays = self.network.fate(sender, to, self._rng)
+        strategies = [strategy for name, strategy in self.traitors.values() if name == sender]
+        if strategies:
+            return self._send_as_traitor(strategies[-1], msg)
+        self._transmit(msg)
+        return msg
+
+    def _transmit(self, msg: Message) -> None:
+        """Record ``msg`` as sent and let the network decide its fate."""
+        self.trace.record(msg.sent_at, "send", msg.sender, peer=msg.to, message=msg)
+        reason, delays = self.network.fate(msg.sender, msg.to, self._rng)
         if reason is not None:
-            self.trace.record(now, "drop", to, peer=sender, message=msg, reason=reason)
-            return msg
+            self.trace.record(msg.sent_at, "drop", msg.to, peer=msg.sender, message=msg, reason=reason)
+            return
         self._loop.call_later(delays[0], self._deliver, msg)
         for delay in delays[1:]:
             self._loop.call_later(delay, self._deliver, replace(msg, duplicate=True))
+
+    def _send_as_traitor(self, strategy: Strategy, msg: Message) -> Message:
+        """A Byzantine sender: ``strategy`` decides what goes out instead of ``msg`` (see ``byzantine.py``)."""
+        sent = self._traitor_sent.setdefault(msg.sender, [])
+        rng = self._traitor_rng.setdefault(msg.sender, random.Random(f"{self.seed}/byzantine/{msg.sender}"))
+        outgoing = strategy(msg.to, msg.kind, msg.body, rng, tuple(sent))
+        self.trace.record(msg.sent_at, "fault", msg.sender, reason=f"{strategy!r} turned {msg.kind} "
+                          f"{msg.body!r} to {msg.to} into {outgoing!r}")
+        for index, (to, kind, body) in enumerate(outgoing):
+            validate.known_agent("to", to, self._names() | set(self._gone))
+            if index:
+                self._next_message_id += 1
+            self._transmit(replace(msg, id=self._next_message_id, to=to, kind=kind, body=body))
+            sent.append((to, kind, body))
         return msg
 
     def subscribe(self, agent: str, topic: str) -> None:
