@@ -1,0 +1,32 @@
+"""Consensus: agents that agree on one decision, even when some of them fail or lie.
+
+One module per idea, in the order notebook 06 tells them:
+
+* ``voting``        voting rules on preference profiles (plurality, Borda, instant-runoff,
+  Copeland with the Condorcet winner, approval) and the paradoxes that tell them apart;
+* ``ballots``       voting as messages: voters, a tallier, a quorum, ballots lost or duplicated;
+* ``jury``          Condorcet's jury theorem: when asking more agents helps, and when it does not;
+* ``bully``         electing a coordinator by id, and why it needs a synchronous network;
+* ``raft``          Raft (Ongaro & Ousterhout 2014): terms, elections, a replicated log;
+* ``kv``            a key-value store replicated on that log, and clients that retry safely;
+* ``linearizability`` a checker that a store's history looks like one copy;
+* ``raft_checks``   the safety properties of Raft's Figure 3, read from a run's trace;
+* ``raft_run``      ``run_raft``: a cluster, clients and a fault schedule, run to a verdict;
+* ``protocol``      every message kind of the chapter, printable as a table.
+
+Every run function returns a ``coordlab.patterns.run.PatternRun``: ``run_election`` an
+``ElectionRun``, ``run_bully`` a ``BullyRun``, ``run_raft`` a ``RaftRun``.
+"""
+from coordlab.patterns.consensus.ballots import ElectionRun, run_election
+from coordlab.patterns.consensus.bully import BullyRun, run_bully
+from coordlab.patterns.consensus.kv import KVClient, KVStore
+from coordlab.patterns.consensus.linearizability import linearizability
+from coordlab.patterns.consensus.protocol import PROTOCOL, protocol_table
+from coordlab.patterns.consensus.raft import RaftServer
+from coordlab.patterns.consensus.raft_checks import raft_checkers
+from coordlab.patterns.consensus.raft_run import RaftRun, run_raft
+
+__all__ = [
+    "PROTOCOL", "BullyRun", "ElectionRun", "KVClient", "KVStore", "RaftRun", "RaftServer", "linearizability",
+    "protocol_table", "raft_checkers", "run_bully", "run_election", "run_raft",
+]
