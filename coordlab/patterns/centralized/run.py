@@ -91,7 +91,11 @@ def resolve_workers(workers: int | Sequence[WorkerSpec], tasks: Sequence[Task]) 
 
 def fastest_bound(tasks: Sequence[Task], durations: dict[str, float], workers: Sequence[WorkerSpec]) -> CriticalPath:
     """The critical path if every task ran on the fastest worker able to do it: a makespan lower bound."""
-    speed = {t.id: max((w.speed for w in workers if t.type in w.capabilities), default=1.0) for t in tasks}
+    fastest: dict[str, float] = {}  # per task type, once: tasks x workers would not scale
+    for worker in workers:
+        for kind in worker.capabilities:
+            fastest[kind] = max(fastest.get(kind, worker.speed), worker.speed)
+    speed = {t.id: fastest.get(t.type, 1.0) for t in tasks}
     return critical_path(tasks, {tid: d / speed[tid] for tid, d in durations.items()})
 
 
