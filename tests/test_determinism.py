@@ -19,6 +19,8 @@ from coordlab.patterns.centralized import run_centralized
 from coordlab.patterns.hierarchical import OrgChart, Project, run_hierarchical
 from coordlab.patterns.p2p import run_broadcast, run_contract_net, run_discovery, run_push_sum
 from coordlab.patterns.swarm import AntColonySystem, Foraging, Vicsek
+from coordlab.patterns.consensus import run_om, run_raft, run_sm
+from coordlab.world.byzantine import Equivocate
 
 def swarm_digest(swarm):
     return hashlib.sha256(pickle.dumps(swarm.history)).hexdigest()[:16]
@@ -35,6 +37,9 @@ runs = {
     "push-sum": run_push_sum("ring", 12, seed=5, rounds=10, faults=Nemesis(seed=5)).trace,
     "contract net": run_contract_net(5, seed=5, faults=Nemesis(seed=5)).trace,
     "discovery": run_discovery(12, seed=5).trace,
+    "raft nemesis": run_raft(seed=5, faults=Nemesis(seed=5, spare=("c1", "c2"))).trace,
+    "om": run_om(4, 1, traitors={"g2": Equivocate(["attack", "retreat"])}, seed=5).trace,
+    "sm": run_sm(4, 2, traitors={"g0": Equivocate(["attack", "retreat"])}, seed=5).trace,
 }
 fingerprints = {name: trace.fingerprint() for name, trace in runs.items()}
 fingerprints["foraging"] = swarm_digest(Foraging(ants=50, seed=5).run(40))
@@ -53,6 +58,6 @@ def fingerprints(hash_seed: str) -> dict[str, str]:
 
 def test_every_pattern_replays_bit_for_bit_under_another_hash_seed():
     first, second = fingerprints("0"), fingerprints("1")
-    assert len(first) == 11
+    assert len(first) == 14
     differing = sorted(name for name in first if first[name] != second[name])
     assert differing == [], f"runs that depend on hash order: {differing}"

@@ -7,6 +7,8 @@ One module per idea, in the order notebook 06 tells them:
 * ``ballots``       voting as messages: voters, a tallier, a quorum, ballots lost or duplicated;
 * ``jury``          Condorcet's jury theorem: when asking more agents helps, and when it does not;
 * ``bully``         electing a coordinator by id, and why it needs a synchronous network;
+* ``generals``      the Byzantine generals: OM(m) and SM(m), and why 3m+1 generals are needed;
+* ``generals_checks`` interactive consistency (IC1, IC2) read from a run's trace;
 * ``raft``          Raft (Ongaro & Ousterhout 2014): terms, elections, a replicated log;
 * ``kv``            a key-value store replicated on that log, and clients that retry safely;
 * ``linearizability`` a checker that a store's history looks like one copy;
@@ -15,10 +17,21 @@ One module per idea, in the order notebook 06 tells them:
 * ``protocol``      every message kind of the chapter, printable as a table.
 
 Every run function returns a ``coordlab.patterns.run.PatternRun``: ``run_election`` an
-``ElectionRun``, ``run_bully`` a ``BullyRun``, ``run_raft`` a ``RaftRun``.
+``ElectionRun``, ``run_bully`` a ``BullyRun``, ``run_om`` and ``run_sm`` a ``GeneralsRun``,
+``run_raft`` a ``RaftRun``.
 """
 from coordlab.patterns.consensus.ballots import ElectionRun, run_election
 from coordlab.patterns.consensus.bully import BullyRun, run_bully
+from coordlab.patterns.consensus.generals import (
+    GeneralsRun,
+    Only,
+    TwoFaced,
+    message_counts,
+    om_messages,
+    outcome_table,
+    run_om,
+    run_sm,
+)
 from coordlab.patterns.consensus.kv import KVClient, KVStore
 from coordlab.patterns.consensus.linearizability import linearizability
 from coordlab.patterns.consensus.protocol import PROTOCOL, protocol_table
@@ -27,6 +40,7 @@ from coordlab.patterns.consensus.raft_checks import raft_checkers
 from coordlab.patterns.consensus.raft_run import RaftRun, run_raft
 
 __all__ = [
-    "PROTOCOL", "BullyRun", "ElectionRun", "KVClient", "KVStore", "RaftRun", "RaftServer", "linearizability",
-    "protocol_table", "raft_checkers", "run_bully", "run_election", "run_raft",
+    "PROTOCOL", "BullyRun", "ElectionRun", "GeneralsRun", "KVClient", "KVStore", "Only", "RaftRun", "RaftServer",
+    "TwoFaced", "linearizability", "message_counts", "om_messages", "outcome_table", "protocol_table",
+    "raft_checkers", "run_bully", "run_election", "run_om", "run_raft", "run_sm",
 ]

@@ -15,6 +15,7 @@ import pandas as pd
 from coordlab.patterns import protocol as shared
 from coordlab.patterns.consensus.ballots import BALLOT_PROTOCOL
 from coordlab.patterns.consensus.bully import BULLY_PROTOCOL
+from coordlab.patterns.consensus.generals import GENERALS_PROTOCOL
 from coordlab.patterns.protocol import MessageKind
 
 
@@ -121,7 +122,7 @@ RAFT_PROTOCOL: tuple[MessageKind, ...] = (
 
 
 #: Every consensus protocol's rows; the others are declared beside their agents.
-PROTOCOL: tuple[MessageKind, ...] = RAFT_PROTOCOL + BALLOT_PROTOCOL + BULLY_PROTOCOL
+PROTOCOL: tuple[MessageKind, ...] = RAFT_PROTOCOL + BALLOT_PROTOCOL + BULLY_PROTOCOL + GENERALS_PROTOCOL
 
 
 def protocol_table() -> pd.DataFrame:
