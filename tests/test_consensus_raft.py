@@ -13,41 +13,21 @@ import math
 
 import pytest
 
-from coordlab.patterns.consensus.kv import KVClient
-from coordlab.patterns.consensus.linearizability import history
-from coordlab.patterns.consensus.protocol import RAFT_PROTOCOL, Command, Entry
+from coordlab.patterns.consensus.protocol import Command
 from coordlab.patterns.consensus.raft import LEADER, RaftServer
-from coordlab.patterns.consensus.raft_checks import raft_checkers, replay_logs
-from coordlab.patterns.consensus.raft_run import ALL_DONE, SERVER_KINDS, FinishLine, RaftRun, run_raft
-from coordlab.patterns.protocol import kinds_declared
-from coordlab.world import Constant, Crash, Duplicate, Loss, Nemesis, Partition, Uniform, World
+from coordlab.patterns.consensus.raft_checks import replay_logs
+from coordlab.patterns.consensus.raft_run import ALL_DONE, SERVER_KINDS, RaftRun, run_raft
+from coordlab.patterns.consensus.scenarios import (
+    CountsOldTerms,
+    figure_8,
+    leader_at,
+)
+from coordlab.world import Crash, Duplicate, Loss, Nemesis, Partition, Uniform
 
 HEARTBEAT = 0.1
 
 
-# --- deliberately broken servers (used here and in test_consensus_raft_checks.py) ---------------
-class CountsOldTerms(RaftServer):
-    """Commits any entry a majority stores, whatever its term: the mistake Figure 8 shows."""
-
-    def countable(self, index: int) -> bool:
-        return True
-
-
-class VotesByLength(RaftServer):
-    """Grants a vote to any candidate whose log is as long as its own, ignoring the last term."""
-
-    def log_up_to_date(self, ask) -> bool:
-        return ask.last_log_index >= self.last_index
-
-
-# --- the tester's words ------------------------------------------------------------------
-def leader_at(run: RaftRun, t: float) -> str | None:
-    """The leader of the highest term elected by ``t`` that has not crashed since, if any."""
-    crashed = {e.agent: e.time for e in run.trace.select("crash") if e.time <= t}
-    elected = [e for e in run.trace.select("leader") if e.time <= t and crashed.get(e.agent, -1) < e.time]
-    return max(elected, key=lambda e: e.data["term"]).agent if elected else None
-
-
+# --- the tester's words (the broken servers and scenarios are in consensus.scenarios) ------------
 def server_messages(run: RaftRun, start: float = 0.0, end: float = math.inf) -> int:
     return sum(1 for e in run.trace.select("send") if e.message.kind in SERVER_KINDS and start <= e.time < end)
 
@@ -69,56 +49,6 @@ def assert_good(run: RaftRun) -> None:
     assert run.stop_reason == ALL_DONE, run
     assert run.verdict, str(run.verdict)
     assert run.completed == len(run.history)
-
-
-def preloaded(states: dict[str, tuple[int, list[Entry]]], timeouts: dict[str, float], operations, *,
-              server: type[RaftServer] = RaftServer, faults=(), start_at: float = 0.0, think: float = 0.0) -> RaftRun:
-    """Servers that start from the persistent state ``states`` (term, log), with fixed election timeouts."""
-    names = sorted(states)
-    world = World(0, latency=Constant(0.01), faults=list(faults))
-    for name in names:
-        replica = server(name, names, heartbeat=0.05, election_timeout=timeouts[name], spread=0.0)
-        term, log = states[name]
-        replica.stable.update(term=term, voted_for=None, log=list(log))
-        world.add(replica)
-    world.add(KVClient("c1", names, operations, start_at=start_at, think=think, finished=FinishLine(1)))
-    for checker in [*raft_checkers(), kinds_declared(RAFT_PROTOCOL)]:
-        world.add_checker(checker)
-    result = world.run(until=30)
-    return RaftRun(result=result, verdict=result.verdict(), servers=names, clients=["c1"],
-                   history=history(result.trace))
-
-
-def old(term: int, value: str) -> Entry:
-    """An entry some earlier client wrote (on a key of its own, so the history stays the new client's)."""
-    return Entry(term, Command("earlier", ord(value), "put", "earlier", value))
-
-
-def figure_8(server: type[RaftServer]) -> RaftRun:
-    """The paper's Figure 8, from (c): s1 leads term 4 and gets b (term 2) onto a majority, then crashes.
-
-    s5, which holds c (term 3) at index 2, then wins term 5 with the votes of s2, s3, s4 (c's
-    term is later than b's) and replaces b everywhere. Had s1 committed b by counting its
-    replicas, a committed entry would now be gone.
-    """
-    a, b, c = old(1, "a"), old(2, "b"), old(3, "c")
-    states = {"s1": (3, [a, b]), "s2": (3, [a, b]), "s3": (3, [a]), "s4": (3, [a]), "s5": (3, [a, c])}
-    timeouts = {"s1": 0.3, "s2": 2.0, "s3": 2.0, "s4": 2.0, "s5": 0.25}
-    return preloaded(states, timeouts, [("put", "x", "1"), ("get", "x", None)], server=server, start_at=1.3,
-                     faults=[Crash("s5", at=0, recover_at=0.6), Crash("s1", at=0.5, recover_at=2.0)])
-
-
-def stale_long_log(server: type[RaftServer]) -> RaftRun:
-    """s3 holds three entries of term 1; s1 and s2 hold two, the second of term 2, which s1 commits.
-
-    Once s1 crashes, s3 (back from a partition) stands for election: its log is longer than
-    s2's, but older. A voter that compares lengths only elects it, and s3 overwrites d.
-    """
-    a, b, c, d = old(1, "a"), old(1, "b"), old(1, "c"), old(2, "d")
-    states = {"s1": (2, [a, d]), "s2": (2, [a, d]), "s3": (1, [a, b, c])}
-    timeouts = {"s1": 0.1, "s2": 1.5, "s3": 0.5}
-    return preloaded(states, timeouts, [("put", "x", "1"), ("get", "x", None)], server=server, start_at=0.2,
-                     think=1.0, faults=[Partition([["s3"]], at=0, heal_at=0.9), Crash("s1", at=0.5)])
 
 
 # --- 2A: leader election -----------------------------------------------------------------------

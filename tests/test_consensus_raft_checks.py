@@ -18,9 +18,9 @@ from coordlab.patterns.consensus.raft_checks import (
     state_machine_safety,
 )
 from coordlab.patterns.consensus.raft_run import run_raft
+from coordlab.patterns.consensus.scenarios import CountsOldTerms, VotesByLength, figure_8, stale_long_log
 from coordlab.world import Duplicate, Nemesis, RunResult, Trace
 from tests.nemesis import consensus as nemesis_suite
-from tests.test_consensus_raft import CountsOldTerms, VotesByLength, figure_8, stale_long_log
 
 
 class VotesForEveryone(RaftServer):
