@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coordlab.patterns import protocol as shared
+from coordlab.patterns.centralized.protocol import Assign, Failure, Register, Result, Submit
 from coordlab.patterns.consensus.ballots import BALLOT_PROTOCOL
 from coordlab.patterns.consensus.bully import BULLY_PROTOCOL
 from coordlab.patterns.consensus.generals import GENERALS_PROTOCOL
 from coordlab.patterns.protocol import MessageKind
+from coordlab.patterns.tasks import Report
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,29 @@ RAFT_PROTOCOL: tuple[MessageKind, ...] = (
 )
 
 
+#: The replicated orchestrator (``replicated.py``): notebook 02's task protocol, answered by the Raft leader.
+REPLICATED_PROTOCOL: tuple[MessageKind, ...] = (
+    MessageKind("submit", "client", "the replica it believes leads", Submit,
+                "run this job (sent again, to whoever leads, until the outcome arrives)",
+                part="replicated orchestrator"),
+    MessageKind("submit_ok", "leader", "client", Report,
+                "the job is running (the answer to a submit), or how it ended (sent once it has)",
+                part="replicated orchestrator"),
+    MessageKind("assign", "leader", "worker", Assign,
+                "do this attempt (asked again on taking over and every reask s: answer again, never run it twice)",
+                part="replicated orchestrator"),
+    MessageKind("result", "worker", "the leader that asked", Result, "reply to assign: the attempt succeeded",
+                part="replicated orchestrator"),
+    MessageKind("failure", "worker", "the leader that asked", Failure, "reply to assign: the attempt's work raised",
+                part="replicated orchestrator"),
+    MessageKind("register", "worker", "its first replica", Register,
+                "I (re)started with nothing running: the leader asks me again for what I hold",
+                part="replicated orchestrator"),
+)
+
 #: Every consensus protocol's rows; the others are declared beside their agents.
-PROTOCOL: tuple[MessageKind, ...] = RAFT_PROTOCOL + BALLOT_PROTOCOL + BULLY_PROTOCOL + GENERALS_PROTOCOL
+PROTOCOL: tuple[MessageKind, ...] = (RAFT_PROTOCOL + REPLICATED_PROTOCOL + BALLOT_PROTOCOL + BULLY_PROTOCOL
+                                     + GENERALS_PROTOCOL)
 
 
 def protocol_table() -> pd.DataFrame:

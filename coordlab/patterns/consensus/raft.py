@@ -209,13 +209,23 @@ class RaftServer(Agent):
         if self.role != LEADER:
             await self.reply(msg, NotLeader(self.leader), kind="not_leader")
             return
-        command: Command = msg.body
+        await self.propose(msg.body, waiting=msg)
+
+    async def propose(self, command: Command, waiting: Message | None = None) -> int:
+        """Leader: append ``command`` to my log and replicate it at once; its index in the log.
+
+        ``waiting`` is the client's message to answer once the command is applied (None: a
+        command the leader proposes itself, e.g. a replicated orchestrator's decision).
+        """
         self.entries.append(Entry(self.term, command))  # persisted before it is replicated
-        self.log("entries", start=self.last_index, entries=(self.entries[-1],))
-        self.pending[self.last_index] = msg
+        index = self.last_index
+        self.log("entries", start=index, entries=(self.entries[-1],))
+        if waiting is not None:
+            self.pending[index] = waiting
         for peer in self.peers:
             await self.send_entries(peer)
         await self.advance_commit()  # a cluster of one commits at once
+        return index
 
     async def on_append_entries(self, msg: Message) -> None:
         request: AppendEntries = msg.body
