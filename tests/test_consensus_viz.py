@@ -8,7 +8,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from coordlab.patterns.consensus import scenarios  # noqa: E402
+from coordlab.patterns.consensus import message_counts, outcome_table, scenarios  # noqa: E402
 from coordlab.patterns.consensus.jury import accuracy_table  # noqa: E402
 from coordlab.patterns.consensus.raft_checks import replay_logs  # noqa: E402
 from coordlab.patterns.consensus.voting import PLURALITY_VS_BORDA, ApprovalProfile, Profile  # noqa: E402
@@ -32,6 +32,8 @@ def test_every_picture_is_a_closed_figure(run):
         pictures.rule_scores(PLURALITY_VS_BORDA),
         pictures.jury_curves(accuracy_table([1, 5], 0.6, [0.0, 0.5], trials=200, seed=0)),
         pictures.election_time_vs_spread(spread), pictures.raft_under_loss(loss),
+        pictures.generals_outcomes({"OM(1), 3 generals": outcome_table(3, 1)}),
+        pictures.om_message_growth(message_counts(range(3, 6), (0, 1))),
     ]
     assert all(isinstance(figure, Figure) for figure in figures)
     assert plt.get_fignums() == []
@@ -110,6 +112,28 @@ def test_the_profile_editor_starts_from_the_profile_and_survives_no_ballots(monk
     assert titles == ["plurality: a", "borda: b", "instant-runoff: b", "copeland: b"]
 
 
+def test_the_generals_grid_has_a_cell_per_run_coloured_by_what_it_broke():
+    table = outcome_table(3, 1)
+    doctored = table.assign(IC1=[index != 0 for index in table.index])  # pretend the first run broke IC1 too
+    figure = pictures.generals_outcomes({"as run": table, "doctored": doctored})
+    colours = [[matplotlib.colors.to_hex(patch.get_facecolor()) for patch in ax.patches] for ax in figure.axes]
+    assert [len(cells) for cells in colours] == [len(table)] * 2
+    broken = int((~table["IC2"]).sum())
+    assert colours[0].count(pictures.IC2_BROKEN) == broken and colours[0].count(pictures.HELD) == len(table) - broken
+    assert table["IC2"][0] and colours[1][0] == pictures.IC1_BROKEN  # the doctored run shows as broken
+    assert figure.axes[0].get_title(loc="left") == f"as run: {broken} of {len(table)} runs break IC1 or IC2"
+
+
+def test_the_message_growth_picture_draws_each_count_it_is_given():
+    table = message_counts(range(3, 7), (0, 1, 2))
+    ax = pictures.om_message_growth(table).axes[0]
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    drawn = {(tuple(line.get_xdata()), tuple(line.get_ydata())) for line in ax.lines}
+    for _, rows in table.groupby("m"):
+        for column in ("messages", "exact", "n^(m+1)"):
+            assert (tuple(rows["n"]), tuple(rows[column])) in drawn
+
+
 # --- bad input ---------------------------------------------------------------------------------------
 def _run():
     return scenarios.demo(until=1.0)
@@ -149,6 +173,12 @@ CASES = [
     ("jury table lacks columns", lambda: pictures.jury_curves(FRAME), ValueError, "n"),
     ("spread frame lacks columns", lambda: pictures.election_time_vs_spread(FRAME), ValueError, "x"),
     ("loss frame lacks columns", lambda: pictures.raft_under_loss(FRAME), ValueError, "x"),
+    ("generals tables a frame", lambda: pictures.generals_outcomes(FRAME), TypeError, "tables"),
+    ("generals tables empty", lambda: pictures.generals_outcomes({}), TypeError, "tables"),
+    ("generals table not a frame", lambda: pictures.generals_outcomes({"a": [1]}), TypeError, "frame"),
+    ("generals table lacks columns", lambda: pictures.generals_outcomes({"a": FRAME}), ValueError, "traitors"),
+    ("message table not a frame", lambda: pictures.om_message_growth(None), TypeError, "frame"),
+    ("message table lacks columns", lambda: pictures.om_message_growth(FRAME), ValueError, "n"),
     ("demo seed None", lambda: scenarios.demo(seed=None), TypeError, "seed"),
     ("demo unknown server", lambda: scenarios.demo("s9"), ValueError, "crash"),
     ("demo at zero", lambda: scenarios.demo("s1", at=0), ValueError, "at"),

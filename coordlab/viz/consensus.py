@@ -12,7 +12,9 @@
   simulation through the function the notebook hands in.
 * ``rule_scores`` / ``profile_editor`` — each voting rule's scores and winner on a profile,
   and a widget to edit how many voters cast each ranking.
-* ``jury_curves``, ``election_time_vs_spread``, ``raft_under_loss`` — the Measure sweeps.
+* ``generals_outcomes`` — the Byzantine generals' outcome tables as grids: one cell per run
+  (traitor × strategy), coloured by which of IC1 and IC2 it broke.
+* ``jury_curves``, ``election_time_vs_spread``, ``raft_under_loss``, ``om_message_growth`` — the Measure sweeps.
 
 Every picture draws what runs left behind; the scrubber's re-runs happen in the function it
 is given, never here. Widgets also show a static figure for their default values, so a notebook
@@ -464,6 +466,75 @@ def raft_under_loss(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
     for ax in (rate_ax, latency_ax):
         ax.set_xlabel("message loss probability")
     fig.suptitle(title or "Raft under loss: every lost message costs a retry", fontsize=10)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+# --- the Byzantine generals -----------------------------------------------------------------------
+HELD, IC2_BROKEN, IC1_BROKEN, BOTH_BROKEN = "#a1d99b", "#fdae6b", "#e6550d", "#a63603"
+
+
+def generals_outcomes(tables: dict[str, pd.DataFrame], *, title: str | None = None) -> Figure:
+    """One grid per ``outcome_table``: a row per choice of traitors, a column per strategy, a cell per run,
+    coloured by which of IC1 and IC2 it broke (green: both held).
+
+    ``tables`` maps a panel's title (e.g. "OM(1), 3 generals") to a table with columns traitors,
+    strategies, IC1 and IC2, as ``coordlab.patterns.consensus.outcome_table`` returns.
+    """
+    if not isinstance(tables, dict) or not tables:
+        raise TypeError(f"tables={tables!r} is not allowed: give a dict from a panel title to an outcome_table")
+    for table in tables.values():
+        require_columns(table, traitors="traitors", strategies="strategies", ic1="IC1", ic2="IC2")
+    fig, axes = plt.subplots(len(tables), 1, squeeze=False,
+                             figsize=(9, sum(0.45 * table["traitors"].nunique() + 1.4 for table in tables.values())),
+                             gridspec_kw={"height_ratios": [table["traitors"].nunique() + 2
+                                                            for table in tables.values()]})
+    for ax, (name, table) in zip(axes[:, 0], tables.items()):
+        rows, columns = list(dict.fromkeys(table["traitors"])), list(dict.fromkeys(table["strategies"]))
+        for _, run in table.iterrows():
+            colour = {(True, True): HELD, (True, False): IC2_BROKEN, (False, True): IC1_BROKEN,
+                      (False, False): BOTH_BROKEN}[(bool(run["IC1"]), bool(run["IC2"]))]
+            x, y = columns.index(run["strategies"]), rows.index(run["traitors"])
+            ax.add_patch(Rectangle((x - 0.45, y - 0.4), 0.9, 0.8, facecolor=colour, edgecolor="white"))
+        broken = int((~(table["IC1"] & table["IC2"])).sum())
+        ax.set_xlim(-0.5, len(columns) - 0.5)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xticks(range(len(columns)), [label.replace("(", "\n(", 1) for label in columns], fontsize=7)
+        ax.set_yticks(range(len(rows)), [f"traitor {label}" for label in rows], fontsize=8)
+        ax.tick_params(length=0)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.set_title(f"{name}: {broken} of {len(table)} runs break IC1 or IC2", fontsize=9, loc="left")
+    legend = [Patch(color=HELD, label="IC1 and IC2 hold"), Patch(color=IC2_BROKEN, label="IC2 broken"),
+              Patch(color=IC1_BROKEN, label="IC1 broken"), Patch(color=BOTH_BROKEN, label="both broken")]
+    fig.legend(handles=legend, loc="upper right", ncols=4, fontsize=8, frameon=False)
+    fig.suptitle(title or "One traitor, every position and strategy", fontsize=10, x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    plt.close(fig)
+    return fig
+
+
+def om_message_growth(table: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Messages OM(m) sent against the number of generals n, on log axes, one colour per m: the measured
+    counts as dots, the exact count as a line, n^(m+1) dashed.
+
+    ``table`` is ``coordlab.patterns.consensus.message_counts``'s (columns n, m, messages, exact, n^(m+1)).
+    """
+    require_columns(table, n="n", m="m", messages="messages", exact="exact", bound="n^(m+1)")
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for m, rows in table.sort_values("n").groupby("m"):
+        line, = ax.plot(rows["n"], rows["exact"], label=f"OM({m}): exact count")
+        ax.plot(rows["n"], rows["messages"], "o", color=line.get_color(), ms=5)
+        ax.plot(rows["n"], rows["n^(m+1)"], "--", color=line.get_color(), lw=1, label=f"n^{m + 1}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(sorted(set(table["n"])), [str(n) for n in sorted(set(table["n"]))])
+    ax.set_xlabel("generals n (log scale)")
+    ax.set_ylabel("messages (log scale; dots: measured)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    ax.set_title(title or "OM(m) sends about n^(m+1) messages: one more traitor, one more power of n", fontsize=10)
     fig.tight_layout()
     plt.close(fig)
     return fig
