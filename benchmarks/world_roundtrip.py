@@ -6,17 +6,20 @@ ping-pong N messages, each message arriving after a constant 1 ms simulated late
 * baseline: two coroutines and two ``asyncio.Queue``s; latency via ``loop.call_later``.
 * coordlab: two ``Agent``s using ``request``/``reply`` through the world's ``Network``
   (seeded latency draw, loss/partition check, trace events, message ids).
+* SimPy (a second baseline, when ``simpy`` is installed: ``pip install -e .[bench]``): the same
+  ping-pong as two processes and two ``simpy.Store``s, latency as a timeout whose callback puts.
 
     python benchmarks/world_roundtrip.py [round_trips]
 
-Prints wall-clock round trips per second for each and the ratio (coordlab / baseline
+Prints wall-clock round trips per second for each and the ratios (coordlab / baseline
 time), then the wall time of a 1000-simulated-second scenario: 20 agents each sending a
 note to a random peer every simulated second, under uniform latency and 5% loss.
-Figures are wall-clock, so they vary by machine; the ratio is what to compare.
+Figures are wall-clock, so they vary by machine; the ratios are what to compare.
 """
 from __future__ import annotations
 
 import asyncio
+import math
 import sys
 import time
 
@@ -47,6 +50,35 @@ def baseline(round_trips: int) -> float:
     loop = VirtualTimeLoop(on_idle=lambda: None, on_horizon=lambda: None, on_step=lambda: None)
     start = time.perf_counter()
     run_in_thread(queue_ping_pong(round_trips), loop)
+    return time.perf_counter() - start
+
+
+def simpy_ping_pong(round_trips: int) -> float | None:
+    """The same ping-pong on SimPy's event loop (None when simpy is not installed)."""
+    try:
+        import simpy
+    except ImportError:
+        return None
+    env = simpy.Environment()
+    to_server, to_client = simpy.Store(env), simpy.Store(env)
+
+    def later(store: simpy.Store, item: int) -> None:
+        env.timeout(LATENCY, value=item).callbacks.append(lambda event: store.put(event.value))
+
+    def server():
+        for _ in range(round_trips):
+            ping = yield to_server.get()
+            later(to_client, ping)
+
+    def client():
+        for i in range(round_trips):
+            later(to_server, i)
+            yield to_client.get()
+
+    env.process(server())
+    done = env.process(client())
+    start = time.perf_counter()
+    env.run(until=done)
     return time.perf_counter() - start
 
 
@@ -102,13 +134,18 @@ def thousand_seconds(agents: int = 20, seconds: int = 1000) -> tuple[float, int]
 
 
 def main(round_trips: int = 50_000) -> None:
-    baseline(1000), coordlab_world(1000)  # warm up imports and caches
-    raw = min(baseline(round_trips) for _ in range(3))
-    ours = min(coordlab_world(round_trips) for _ in range(3))
-    print(f"round trips: {round_trips} (best of 3 runs each)")
+    baseline(1000), coordlab_world(1000), simpy_ping_pong(1000)  # warm up imports and caches
+    raw, ours, simpy = (min(run(round_trips) or math.inf for _ in range(5))
+                        for run in (baseline, coordlab_world, simpy_ping_pong))
+    print(f"round trips: {round_trips} (best of 5 runs each)")
     print(f"raw asyncio.Queue ping-pong: {round_trips / raw:10,.0f} round trips/s")
     print(f"coordlab request/reply:      {round_trips / ours:10,.0f} round trips/s")
     print(f"coordlab / raw time ratio:   {ours / raw:.2f}x")
+    if math.isfinite(simpy):
+        print(f"SimPy store ping-pong:       {round_trips / simpy:10,.0f} round trips/s")
+        print(f"coordlab / SimPy time ratio: {ours / simpy:.2f}x")
+    else:
+        print("SimPy store ping-pong:       not installed (pip install -e .[bench])")
     elapsed, sent = thousand_seconds()
     print(f"1000 simulated seconds, {sent:,} messages: {elapsed:.2f} s wall time")
 

@@ -8,6 +8,7 @@ from coordlab.patterns.consensus.ballots import BALLOT_PROTOCOL, run_election
 from coordlab.patterns.consensus.voting import SPOILER, approve_top, elect, random_profile
 from coordlab.patterns.protocol import kinds_declared
 from coordlab.world import Verdict
+from tests.doctor import doctor
 
 PROFILE = random_profile(3, 9, seed=2)
 
@@ -89,13 +90,12 @@ def test_the_checkers_catch_a_doctored_decision():
     run = run_election(PROFILE, rule="borda", seed=1)
     decision = run.trace.select("decision")[0]
     checkers = run.result.checkers
-    decision.data = {**decision.data, "winner": "z"}
+    decision = doctor(run.trace, decision, data={**decision.data, "winner": "z"})
     assert not Verdict.all([check(run.result) for check in checkers])
-    decision.data = {**decision.data, "winner": run.winner, "ballots": 10}
+    decision = doctor(run.trace, decision, data={**decision.data, "winner": run.winner, "ballots": 10})
     assert not Verdict.all([check(run.result) for check in checkers])
-    counted = run.trace.select("counted")[0]
-    counted.data = {"voter": "v9"}  # now v9 counted twice, v-whoever not at all
-    decision.data = {**decision.data, "ballots": 9}
+    counted = doctor(run.trace, run.trace.select("counted")[0], data={"voter": "v9"})  # v9 twice, another never
+    doctor(run.trace, decision, data={**decision.data, "ballots": 9})
     verdict = next(check(run.result) for check in checkers if check.__name__ == "each_voter_once_and_quorum")
     assert not verdict and counted in verdict.evidence
 

@@ -10,6 +10,7 @@ from coordlab.patterns.consensus.bully import (
     run_bully,
 )
 from coordlab.patterns.protocol import kinds_declared
+from tests.doctor import doctor
 
 
 def part(run, name):
@@ -94,13 +95,12 @@ def test_a_run_cut_short_mid_election_is_not_agreement():
 def test_a_doctored_announcement_is_caught_and_a_crash_in_between_excuses_it():
     run = run_bully(5, seed=1, faults=[Crash("p5", at=2, recover_at=8)])
     assert one_coordinator_per_epoch(run.result)
-    second = run.trace.select("announce")[1]
-    second.data = {"epoch": 1}  # p5 now claims p4's epoch while p4 is up
+    doctor(run.trace, run.trace.select("announce")[1], data={"epoch": 1})  # p5 now claims p4's epoch while p4 is up
     assert not one_coordinator_per_epoch(run.result)
     crashed = run_bully(5, seed=1, faults=[Crash("p5", at=2, recover_at=8), Crash("p4", at=6)])
     later = crashed.trace.select("announce")[-1]
     assert later.agent == "p5"
-    later.data = {"epoch": 1}  # the same epoch again, but its first claimant p4 crashed before
+    doctor(crashed.trace, later, data={"epoch": 1})  # the same epoch again, but its first claimant p4 crashed before
     assert one_coordinator_per_epoch(crashed.result)
 
 

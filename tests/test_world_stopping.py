@@ -68,6 +68,79 @@ def test_event_limit_stops_an_agent_that_spins_without_events():
     assert world.run().stop_reason == "event_limit"
 
 
+class Chatty(Agent):
+    """Sends ``per_second`` notes to its peer every simulated second, for ``seconds`` seconds."""
+
+    daemon = True
+
+    def __init__(self, name, peer, seconds, per_second=1):
+        super().__init__(name)
+        self.peer, self.seconds, self.per_second = peer, seconds, per_second
+
+    async def run(self):
+        for _ in range(self.seconds):
+            for _ in range(self.per_second):
+                await self.send(self.peer, "note")
+            await self.sleep(1)
+
+
+def chatty_world(agents=20, seconds=300, per_second=1, **options):
+    world = World(seed=1, **options)
+    world.add(*(Chatty(f"a{i}", f"a{(i + 1) % agents}", seconds, per_second) for i in range(agents)))
+    return world
+
+
+def test_a_long_legitimate_run_needs_no_tuning_because_the_guard_counts_events_per_instant():
+    # The 2,000-agent, 4 M-event run of benchmarks/world_scale.py, scaled down: 12,000 events, never more
+    # than 40 at one simulated instant. A per-instant limit far below the run's total lets it finish ...
+    result = chatty_world(max_events_per_instant=100).run()
+    assert result.stop_reason == "completed" and len(result.trace) > 12_000
+    # ... while a fixed total of the old kind stops it part way, so the total stays an explicit option.
+    cut = chatty_world(max_events=10_000).run()
+    assert cut.stop_reason == "event_limit" and len(cut.trace) < 12_000 and cut.time < 300
+
+
+def test_the_per_instant_limit_counts_the_events_of_one_instant_only():
+    burst = chatty_world(agents=2, seconds=3, per_second=30, max_events_per_instant=50).run()
+    assert burst.stop_reason == "event_limit" and burst.time == 0  # 60 sends at t=0 alone
+    assert chatty_world(agents=2, seconds=3, per_second=20, max_events_per_instant=50).run().stop_reason \
+        == "completed"
+
+
+def test_an_agent_that_logs_in_a_loop_without_awaiting_is_stopped_by_default():
+    from coordlab.world.simulated_host import EventLimitReached
+
+    class Logger(Agent):
+        async def run(self):
+            try:
+                while True:
+                    self.log("again")  # never awaits: simulated time stands still
+            except EventLimitReached as limit:
+                self.stable["why"] = str(limit)
+                raise
+
+    logger = Logger("s")
+    world = World()
+    world.add(logger)
+    result = world.run()
+    assert result.stop_reason == "event_limit" and result.time == 0
+    assert len(result.trace.select("again")) == 500_000 - 1  # the join at t=0 counts too
+    assert "max_events_per_instant=500000 events at t=0" in logger.stable["why"]
+
+
+def test_the_naive_orchestrator_livelock_is_stopped_without_any_max_events():
+    from coordlab.patterns.centralized.naive import run_naive
+    from coordlab.patterns.tasks import Task
+
+    def failing(payload, inputs):
+        raise RuntimeError("source unreachable")
+
+    run = run_naive([Task("a", work=failing), Task("b", depends_on=("a",))], workers=2, seed=0, max_events=None)
+    requeues = run.trace.select("requeue")
+    assert run.stop_reason == "event_limit" and len(requeues) > 400_000
+    assert {e.time for e in requeues} == {requeues[0].time}  # all at one simulated instant
+
+
 @pytest.mark.parametrize("spin", ["asyncio.sleep(0)", "self.sleep(1)"])
 def test_an_agent_that_steps_while_nothing_happens_ends_the_run_as_spinning_naming_it(spin):
     import asyncio
@@ -80,7 +153,7 @@ def test_an_agent_that_steps_while_nothing_happens_ends_the_run_as_spinning_nami
             while True:
                 await (asyncio.sleep(0) if spin == "asyncio.sleep(0)" else self.sleep(1))
 
-    world = World()  # the default max_events would let this run for 20 million steps
+    world = World()  # no event is recorded, so neither event limit would ever stop it
     world.add(Spinner("spinner"), WaitsForever("idle"))
     result = world.run()
     assert result.stop_reason == "spinning"

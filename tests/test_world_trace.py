@@ -110,7 +110,7 @@ def test_requests_answered_accepts_a_lossy_run_with_timeouts(agents):
 def test_requests_answered_rejects_a_request_left_hanging():
     ask = Message(1, "a", "b", "ping", is_request=True)
     verdict = requests_answered(hand_made(("send", "a", ask)))
-    assert not verdict.valid and verdict.evidence[0].message is ask
+    assert not verdict.valid and verdict.evidence[0].message == ask  # events are read back as copies
 
 
 def test_requests_answered_does_not_judge_requests_open_when_the_run_was_cut_short():

@@ -19,12 +19,12 @@ from coordlab.world.nemesis import Nemesis
 from coordlab.world.network import Network
 from coordlab.world.result import AgentError, RunResult
 from coordlab.world.simulated_host import EventLimitReached
-from coordlab.world.trace import Event, Trace
+from coordlab.world.trace import Event, Trace, TraceLevelError
 from coordlab.world.world import Faults, World
 
 __all__ = [
     "Agent", "AgentError", "Byzantine", "Checker", "Constant", "Crash", "Delay", "Duplicate", "Event",
     "EventLimitReached", "Exponential", "Fault", "Faults", "Host", "Loss", "Message", "Nemesis", "Network",
-    "Partition", "RunResult", "Slow", "Timeout", "Trace", "Uniform", "Verdict", "World", "judge", "no_agent_errors",
-    "nothing_delivered_to_crashed", "requests_answered",
+    "Partition", "RunResult", "Slow", "Timeout", "Trace", "TraceLevelError", "Uniform", "Verdict", "World", "judge",
+    "no_agent_errors", "nothing_delivered_to_crashed", "requests_answered",
 ]

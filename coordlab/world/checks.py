@@ -81,10 +81,12 @@ def requests_answered(result: RunResult) -> Verdict:
     judged: their answer may simply not have had time to arrive.
     """
     open_requests: dict[int, Event] = {}
-    for event in result.trace:
+    requests = 0
+    for event in result.trace.select(("send", "deliver", "timeout", "crash", "leave")):
         msg = event.message
         if event.kind == "send" and msg is not None and msg.is_request:
             open_requests[msg.id] = event
+            requests += 1
         elif event.kind == "deliver" and msg is not None and msg.in_reply_to is not None:
             asked = open_requests.get(msg.in_reply_to)
             if asked is not None and asked.agent == event.agent:
@@ -95,9 +97,8 @@ def requests_answered(result: RunResult) -> Verdict:
             open_requests = {k: e for k, e in open_requests.items() if e.agent != event.agent}
     if result.stop_reason in ("until", "event_limit"):
         open_requests = {}
-    total = sum(1 for e in result.trace.select("send") if e.message.is_request)
     return judge("requests answered", open_requests.values(),
-                 f"all {total} requests got a reply or a timeout",
+                 f"all {requests} requests got a reply or a timeout",
                  "{n} request(s) never got a reply and never timed out")
 
 
@@ -105,7 +106,7 @@ def nothing_delivered_to_crashed(result: RunResult) -> Verdict:
     """No message was delivered to an agent while it was crashed."""
     crashed: set[str] = set()
     offending = []
-    for event in result.trace:
+    for event in result.trace.select(("crash", "recover", "deliver")):
         if event.kind == "crash":
             crashed.add(event.agent)
         elif event.kind == "recover":

@@ -94,20 +94,22 @@ class Network:
         open loss (or duplication) probability applies. Random draws happen in a fixed order
         so the same seed gives the same fate.
         """
-        if not self.reachable(sender, to):
+        # Each window is looked at only when one is open: most messages cross a network without faults.
+        if self.partitions and not self.reachable(sender, to):
             return "partition", []
-        loss = max([self.loss, *self.loss_windows.values()])
+        loss = max(self.loss, *self.loss_windows.values()) if self.loss_windows else self.loss
         if loss and rng.random() < loss:
             return "loss", []
         draw = self.links.get((sender, to), self.latency)
         delays = [self._delay(draw, rng)]
-        duplicate = max([self.duplicate, *self.duplicate_windows.values()])
+        duplicate = max(self.duplicate, *self.duplicate_windows.values()) if self.duplicate_windows else self.duplicate
         if duplicate and rng.random() < duplicate:
             delays.append(self._delay(draw, rng))
         return None, delays
 
     def _delay(self, draw: Draw, rng: random.Random) -> float:
         delay = draw(rng)
-        for extra in self.delay_windows.values():
-            delay += extra(rng)
+        if self.delay_windows:
+            for extra in self.delay_windows.values():
+                delay += extra(rng)
         return delay

@@ -23,9 +23,12 @@ from coordlab.world.result import AgentError
 from coordlab.world.trace import WORLD_EVENTS, Trace
 from coordlab.world.watchdog import AgentBlocked, AgentSpinning, StepCounter, stepped
 
+#: Events allowed per agent when ``max_events`` is automatic (``None``), and the least it allows.
+EVENTS_PER_AGENT, MIN_EVENTS = 5_000, 1_000_000
+
 
 class EventLimitReached(BaseException):
-    """Raised inside an agent that keeps producing events past the world's ``max_events``.
+    """Raised inside an agent that keeps producing events past one of the world's event limits.
 
     A ``BaseException`` so that an agent's ``except Exception`` cannot swallow it: this
     is how the world stops a livelocked agent that never waits.
@@ -35,10 +38,12 @@ class EventLimitReached(BaseException):
 class SimulatedHost:
     """The ``Host`` on virtual time (its methods are documented in ``coordlab.world.host``)."""
 
-    def __init__(self, seed: int, network: Network, max_events: int, max_step_seconds: float) -> None:
+    def __init__(self, seed: int, network: Network, max_events: int | None, max_events_per_instant: int,
+                 max_step_seconds: float, trace: str = "full") -> None:
         self.seed, self.network, self.max_events = seed, network, max_events
-        self.trace = Trace()
-        self.steps = StepCounter(lambda: len(self.trace), max_step_seconds)
+        self.max_events_per_instant = max_events_per_instant
+        self.trace = Trace(trace)
+        self.steps = StepCounter(self.trace, max_step_seconds)
         self.slows: Windows[tuple[str, float]] = Windows()  # (agent, factor): work takes longer (Slow)
         self.traitors: Windows[tuple[str, Strategy]] = Windows()  # (agent, strategy): Byzantine agents
         self._traitor_sent: dict[str, list[Outgoing]] = {}
@@ -46,13 +51,15 @@ class SimulatedHost:
         self._rng = random.Random(seed)
         self._loop: VirtualTimeLoop | None = None
         self._agents: dict[str, Agent] = {}  # joined and not gone (crashed ones included)
-        self._pending: list[tuple[float, Agent]] = []  # (when, agent) still to join
+        self._pending: dict[str, tuple[float, Agent]] = {}  # name -> (when, agent), still to join
         self._crashed: dict[str, None] = {}
         self._gone: dict[str, None] = {}
         self._incarnation: dict[str, int] = {}
         self._topics: dict[str, list[str]] = {}
         self._errors: list[AgentError] = []
         self._next_message_id = self._steps = 0
+        self._instant, self._instant_start = 0.0, 0  # the simulated time now, and the events before it began
+        self._total_limit = max_events or MIN_EVENTS  # see _over_limit
         self._stop_reason: str | None = None
         self._stuck: dict[str, list[str]] = {}
         self._finished: asyncio.Future | None = None
@@ -75,22 +82,24 @@ class SimulatedHost:
             validate.known_agent("to", to, self._names())
         if self._stop_reason is not None:
             return msg  # the run is over: agents being shut down send into the void
-        strategies = [strategy for name, strategy in self.traitors.values() if name == sender]
-        if strategies:
-            return self._send_as_traitor(strategies[-1], msg)
+        if self.traitors:
+            strategies = [strategy for name, strategy in self.traitors.values() if name == sender]
+            if strategies:
+                return self._send_as_traitor(strategies[-1], msg)
         self._transmit(msg)
         return msg
 
     def _transmit(self, msg: Message) -> None:
         """Record ``msg`` as sent and let the network decide its fate."""
-        self.trace.record(msg.sent_at, "send", msg.sender, peer=msg.to, message=msg)
+        row = self.trace.record(msg.sent_at, "send", msg.sender, peer=msg.to, message=msg)
         reason, delays = self.network.fate(msg.sender, msg.to, self._rng)
         if reason is not None:
-            self.trace.record(msg.sent_at, "drop", msg.to, peer=msg.sender, message=msg, reason=reason)
+            self.trace.record(msg.sent_at, "drop", msg.to, peer=msg.sender, message=msg, reason=reason,
+                              message_row=row)
             return
-        self._loop.call_later(delays[0], self._deliver, msg)
+        self._loop.call_later(delays[0], self._deliver, msg, row)
         for delay in delays[1:]:
-            self._loop.call_later(delay, self._deliver, replace(msg, duplicate=True))
+            self._loop.call_later(delay, self._deliver, replace(msg, duplicate=True), None)
 
     def _send_as_traitor(self, strategy: Strategy, msg: Message) -> Message:
         """A Byzantine sender: ``strategy`` decides what goes out instead of ``msg`` (see ``byzantine.py``)."""
@@ -127,7 +136,7 @@ class SimulatedHost:
 
     def record(self, agent: str | None, kind: str, *, peer: str | None = None, message: Message | None = None,
                reason: str | None = None, data: dict[str, Any] | None = None) -> None:
-        """Record an event now (``agent=None``: the world's own); custom events count toward ``max_events``."""
+        """Record an event now (``agent=None``: the world's own); custom events are checked against the limits."""
         if kind not in WORLD_EVENTS:
             self._guard_event_limit()
         self.trace.record(self.now, kind, agent, peer=peer, message=message, reason=reason, data=data)
@@ -179,7 +188,7 @@ class SimulatedHost:
 
     async def _main(self, schedule: Callable[[], None]) -> str:
         self._finished = self._loop.create_future()
-        for when, agent in list(self._pending):
+        for when, agent in list(self._pending.values()):
             self._plan_join(agent, when)
         schedule()
         reason = await self._finished
@@ -191,7 +200,11 @@ class SimulatedHost:
         return self._finished is not None and not self._finished.done()
 
     def _names(self) -> set[str]:
-        return set(self._agents) | {agent.name for _, agent in self._pending}
+        return set(self._agents) | set(self._pending)
+
+    def _known(self, name: str) -> bool:
+        """Whether ``name`` is an agent of this world, joined or still to join (without building a set)."""
+        return name in self._agents or name in self._pending
 
     def _plan_join(self, agent: Agent, when: float) -> None:
         if when <= self.now:
@@ -200,12 +213,14 @@ class SimulatedHost:
             self._loop.call_at(when, self._join, agent)
 
     def _join(self, agent: Agent) -> None:
-        self._pending = [(w, a) for w, a in self._pending if a is not agent]
+        self._pending.pop(agent.name, None)
         if self._stop_reason is None:
             self._start(agent, "join")
 
     def _start(self, agent: Agent, event: str) -> None:
         self._agents[agent.name] = agent
+        if self.max_events is None:  # the automatic total grows with the agents
+            self._total_limit = max(self._total_limit, EVENTS_PER_AGENT * len(self._agents))
         agent.attach(self)
         self.trace.record(self.now, event, agent.name)
         agent.spawn(agent.run())
@@ -229,22 +244,24 @@ class SimulatedHost:
         self.trace.record(self.now, "error", agent, reason=f"{type(exc).__name__}: {exc}")
         self.end_run(stop_reason)
 
-    def _deliver(self, msg: Message) -> None:
+    def _deliver(self, msg: Message, row: int | None) -> None:
+        """``msg`` arrives (``row``: where the trace stored it when it was sent)."""
         if self._stop_reason is not None:
             return
         receiver = self._agents.get(msg.to)
         if receiver is None or msg.to in self._crashed:
             reason = "crashed" if receiver is not None else ("gone" if msg.to in self._gone else "not_joined")
-            self.trace.record(self.now, "drop", msg.to, peer=msg.sender, message=msg, reason=reason)
+            self.trace.record(self.now, "drop", msg.to, peer=msg.sender, message=msg, reason=reason, message_row=row)
             return
         msg.delivered_at = self.now
-        self.trace.record(msg.delivered_at, "deliver", msg.to, peer=msg.sender, message=msg)
+        self.trace.record(msg.delivered_at, "deliver", msg.to, peer=msg.sender, message=msg, message_row=row)
         receiver.deliver(msg)
 
     # --- knowing when to stop -------------------------------------------------------
     def _on_step(self) -> None:
         self._steps += 1
-        if len(self.trace) > self.max_events or self._steps > 20 * self.max_events:
+        if self._over_limit(len(self.trace) - 1) or (self.max_events is not None
+                                                      and self._steps > 20 * self.max_events):
             self.end_run("event_limit")
 
     def _on_idle(self) -> None:
@@ -256,7 +273,26 @@ class SimulatedHost:
                 if not agent.daemon and name not in self._crashed and (blocked := agent.blocked_on(idle))}
 
     def _guard_event_limit(self) -> None:
-        """Stop an agent that keeps producing events past ``max_events``, even if it never waits."""
-        if len(self.trace) >= self.max_events:
+        """Stop an agent that keeps producing events past a limit, even if it never waits."""
+        over = self._over_limit(len(self.trace))
+        if over:
             self.end_run("event_limit")
-            raise EventLimitReached(f"more than max_events={self.max_events} events")
+            raise EventLimitReached(over)
+
+    def _over_limit(self, events: int) -> str | None:
+        """Which limit ``events`` recorded events (and one more) would cross, if any.
+
+        A livelock is many events while simulated time stands still, so the main guard counts the
+        events of the current instant (``max_events_per_instant``), whatever the run's length. A
+        total (``max_events``; automatic: ``EVENTS_PER_AGENT`` per agent, at least ``MIN_EVENTS``)
+        still ends a run that would go on for ever while time advances.
+        """
+        now = self._loop.time()
+        if now != self._instant:
+            self._instant, self._instant_start = now, events
+        if events - self._instant_start >= self.max_events_per_instant:
+            return (f"more than max_events_per_instant={self.max_events_per_instant} events at t={now:g} "
+                    "(simulated time is not advancing: a loop that never waits)")
+        if events >= self._total_limit:
+            return f"more than max_events={self._total_limit} events"
+        return None

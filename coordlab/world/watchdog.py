@@ -21,7 +21,7 @@ import ctypes
 import threading
 import time
 import types
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Coroutine, Generator, Sized
 from typing import Any
 
 #: Steps an agent may take in a row, with no event recorded by anyone, before it counts as spinning.
@@ -44,8 +44,8 @@ class AgentBlocked(BaseException):
 class StepCounter:
     """Whose step is running, since when, and how quiet the world has been."""
 
-    def __init__(self, events: Callable[[], int], max_step_seconds: float) -> None:
-        self.events = events
+    def __init__(self, trace: Sized, max_step_seconds: float) -> None:
+        self.trace = trace
         self.max_step_seconds = max_step_seconds
         self.blocking: dict[str, float] = {}  # agent -> real seconds spent in over-long steps
         self.agent: str | None = None
@@ -55,10 +55,13 @@ class StepCounter:
 
     def begin(self, agent: str) -> AgentSpinning | None:
         """``agent`` takes a step now; returns the exception to stop it with if it is spinning."""
-        events = self.events()
+        events = len(self.trace)
         if events != self._seen_events:
-            self._seen_events, self._quiet = events, {}
-        quiet = self._quiet[agent] = self._quiet.get(agent, 0) + 1
+            self._seen_events = events
+            self._quiet.clear()
+            quiet = self._quiet[agent] = 1
+        else:
+            quiet = self._quiet[agent] = self._quiet.get(agent, 0) + 1
         self.agent, self.started = agent, time.perf_counter()
         if quiet > QUIET_STEPS:
             return AgentSpinning(f"{agent} took {QUIET_STEPS} steps in a row while no event was recorded "
@@ -90,10 +93,11 @@ def stepped(agent: str, coroutine: Coroutine[Any, Any, Any], steps: StepCounter)
     """Run ``coroutine`` one step at a time, telling ``steps`` whose step each one is."""
     value: Any = None
     error: BaseException | None = None
+    send, throw, begin = coroutine.send, coroutine.throw, steps.begin
     while True:
-        error = steps.begin(agent) or error
+        error = begin(agent) or error
         try:
-            yielded = coroutine.send(value) if error is None else coroutine.throw(error)
+            yielded = send(value) if error is None else throw(error)
         except StopIteration as stop:
             return stop.value
         finally:

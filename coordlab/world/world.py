@@ -5,13 +5,17 @@
     result = world.run(until=10)
     result.stop_reason, result.trace, result.verdict()
 
+A long run can keep less: ``World(trace="messages")`` keeps no timer, work or custom events,
+``World(trace="summary")`` only counters (``coordlab.world.trace`` says exactly what each keeps).
+
 ``run`` always ends, with one of these ``stop_reason`` values:
 
 * ``"completed"``  nothing more can happen and nobody is stuck waiting;
 * ``"deadlock"``   nothing more can happen but agents still wait (``result.waiting`` says on what);
 * ``"until"``      the time horizon was reached;
-* ``"event_limit"`` the run produced more than ``max_events`` events (a livelock guard; it
-  also stops an agent that never awaits but keeps sending or logging);
+* ``"event_limit"`` a livelock guard: more than ``max_events_per_instant`` events happened while
+  simulated time stood still (an agent that never awaits but keeps sending or logging), or the
+  run as a whole passed ``max_events`` (automatic: 5,000 per agent, at least a million);
 * ``"spinning"``   an agent kept stepping while nothing at all happened (it awaits, but never
   sends, receives or logs); ``result.errors`` names it;
 * ``"blocked"``    one step of an agent held the world for ``max_step_seconds`` of real time
@@ -63,14 +67,23 @@ class World(SimulatedHost):
     """
 
     def __init__(self, seed: int = 0, *, latency: Latency = 0.01, loss: float = 0.0,
-                 duplicate: float = 0.0, faults: Faults = (), max_events: int = 1_000_000,
-                 max_step_seconds: float = 10.0) -> None:
+                 duplicate: float = 0.0, faults: Faults = (), trace: str = "full", max_events: int | None = None,
+                 max_events_per_instant: int = 500_000, max_step_seconds: float = 10.0) -> None:
+        """``trace`` says how much the trace keeps: ``"full"`` (every event), ``"messages"`` (no timers,
+        work or custom events) or ``"summary"`` (counters only); see ``coordlab.world.trace``.
+
+        ``max_events_per_instant`` and ``max_events`` are the livelock guards (``stop_reason="event_limit"``):
+        events while simulated time stands still, and events in all (``None``: 5,000 per agent, at least
+        a million, so a long legitimate run needs no tuning).
+        """
         seed = validate.seed(seed)
-        max_events = validate.count("max_events", max_events)
+        if max_events is not None:
+            max_events = validate.count("max_events", max_events)
+        max_events_per_instant = validate.count("max_events_per_instant", max_events_per_instant)
         if validate.number("max_step_seconds", max_step_seconds) <= 0:
             raise ValueError(f"max_step_seconds={max_step_seconds!r} is not allowed: max_step_seconds must be > 0")
         super().__init__(seed, Network(latency=latency, loss=loss, duplicate=duplicate), max_events,
-                         max_step_seconds)
+                         max_events_per_instant, max_step_seconds, trace)
         self.faults: list[Fault | Nemesis] = checked_faults(faults)
         self._checkers: list[Checker] = list(generic_checkers)
         self._departures: list[tuple[float, str]] = []
@@ -85,10 +98,10 @@ class World(SimulatedHost):
                 raise TypeError(f"agent={agent!r} is not allowed: add instances of a coordlab.Agent subclass")
             if not hasattr(agent, "name"):
                 raise RuntimeError(f"{type(agent).__name__}.__init__ must call super().__init__(name)")
-            if agent.name in self._names():
+            if self._known(agent.name):
                 raise ValueError(f"name={agent.name!r} is not allowed: an agent with that name is already "
                                  "in this world; names must be unique")
-            self._pending.append((when, agent))
+            self._pending[agent.name] = (when, agent)
             if self._running():
                 self._plan_join(agent, when)
 
@@ -142,13 +155,13 @@ class World(SimulatedHost):
     # --- faults -------------------------------------------------------------------
     def _draw_nemesis(self) -> None:
         """Replace each ``Nemesis`` in ``faults`` by the schedule it draws for the agents there at t=0."""
-        present = sorted(agent.name for when, agent in self._pending if when == 0)
+        present = sorted(name for name, (when, _) in self._pending.items() if when == 0)
         self.faults = [drawn for fault in self.faults
                        for drawn in (fault.schedule(present) if isinstance(fault, Nemesis) else [fault])]
 
     def _check_faults(self) -> None:
         names = self._names()
-        joins = {agent.name: when for when, agent in self._pending}
+        joins = {name: when for name, (when, _) in self._pending.items()}
         for fault in self.faults:
             for name in sorted(fault.agents()):
                 if name not in names:
