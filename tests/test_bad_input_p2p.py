@@ -147,6 +147,20 @@ CASES = [
      lambda: p2p_viz.versus_n(pd.DataFrame({"n": [4], "method": ["push"], "rounds": [3]}), "rounds", logy="no"),
      TypeError, "logy"),
     ("error against rounds of nothing", lambda: p2p_viz.error_vs_rounds({}), TypeError, "errors"),
+    ("scaling of a list", lambda: p2p_viz.scaling([1, 2]), TypeError, "frame"),
+    ("scaling of an empty frame", lambda: p2p_viz.scaling(pd.DataFrame()), TypeError, "frame"),
+    ("scaling without a memory column",
+     lambda: p2p_viz.scaling(pd.DataFrame({"n": [4], "method": ["push"], "wall_s": [1.0], "messages": [3]})),
+     ValueError, "frame"),
+    # the round budget and the largest run
+    ("default rounds of a topology name", lambda: p2p.default_rounds("complete"), TypeError, "graph"),
+    ("default rounds under total loss", lambda: p2p.default_rounds(p2p.Complete(8), loss=1), ValueError, "loss"),
+    ("default rounds with loss as text", lambda: p2p.default_rounds(p2p.Complete(8), loss="high"), TypeError, "loss"),
+    ("a broadcast over more than MAX_PEERS peers", lambda: p2p.run_broadcast("complete", p2p.MAX_PEERS + 1),
+     ValueError, "n"),
+    ("push-sum over more than MAX_PEERS peers", lambda: p2p.run_push_sum("ring", p2p.MAX_PEERS + 1),
+     ValueError, "n"),
+    ("peer names beyond MAX_PEERS", lambda: p2p.peer_names(p2p.MAX_PEERS + 1), ValueError, "n"),
 ]
 
 

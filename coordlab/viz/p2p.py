@@ -5,6 +5,8 @@
 * ``versus_n`` — a measured column (rounds, messages) against the number of peers, per
   method, with theory curves dashed beside the measured means.
 * ``error_vs_rounds`` — push-sum's worst error per round, one line per topology (log scale).
+* ``scaling`` — wall time, memory and messages per run against n, log-log, beside n·ln(n)
+  (read from the CSV ``benchmarks/gossip_scale.py`` writes).
 
 Every function draws what runs left behind; none runs a simulation.
 """
@@ -151,6 +153,45 @@ def error_vs_rounds(errors: Mapping[str, Sequence[float]], *, title: str | None 
     ax.legend(fontsize=8)
     ax.set_title(title or "Push-sum: how fast every estimate reaches the mean", fontsize=10)
     ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+#: What ``scaling`` draws: (column, axis label), one panel each.
+SCALING_PANELS = (("wall_s", "wall time per run (s)"), ("peak_mb", "peak memory per run (MB)"),
+                  ("messages", "messages until everyone knows"))
+
+
+def scaling(frame: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Wall time, peak memory and messages against n (log-log), one line per method.
+
+    ``frame`` has the columns of ``benchmarks/gossip_scale.py``'s CSV (``n``, ``method`` and
+    each of ``SCALING_PANELS``). The dashed line in each panel is n·ln(n), scaled to pass
+    through the first method's value at the smallest n: a line parallel to it grows like n·ln(n).
+    """
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        raise TypeError(f"frame={frame!r} is not allowed: give a non-empty pandas DataFrame, one row per run")
+    missing = [name for name in ("n", "method", *(column for column, _ in SCALING_PANELS)) if name not in frame]
+    if missing:
+        raise ValueError(f"frame={frame!r} is not allowed: it lacks the column(s) {missing} "
+                         f"(it has {list(frame.columns)})")
+    fig, axes = plt.subplots(1, len(SCALING_PANELS), figsize=(11, 3.6))
+    means = frame.groupby(["method", "n"], sort=False)[[column for column, _ in SCALING_PANELS]].mean().reset_index()
+    grid = np.geomspace(frame["n"].min(), frame["n"].max(), 50)
+    for ax, (column, label) in zip(axes, SCALING_PANELS):
+        for method, rows in means.groupby("method", sort=False):
+            ax.plot(rows["n"], rows[column], marker="o", label=method)
+        first = means.iloc[0]
+        ax.plot(grid, first[column] * grid * np.log(grid) / (first["n"] * np.log(first["n"])), ls="--",
+                color="grey", lw=1.2, label="∝ n ln n")
+        ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
+        ax.set_xlabel("peers n (log scale)")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3, which="both")
+    axes[0].legend(fontsize=8)
+    fig.suptitle(title or "Gossip on a complete graph: the cost of one run against n", fontsize=10)
     fig.tight_layout()
     plt.close(fig)
     return fig

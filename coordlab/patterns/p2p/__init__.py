@@ -4,6 +4,7 @@ One module per idea, in the order notebook 03 tells them:
 
 * ``protocol``     the message kinds, printable as a table (``protocol_table()``);
 * ``topology``     who knows whom: complete, ring, grid, small-world, scale-free, any graph;
+* ``overlay``      the same, as runs use it: complete, ring and grid computed, never stored;
 * ``peer``         a ``Peer``: joins through a contact, keeps a view, leaves, acts in rounds;
 * ``discovery``    peers that know one contact each come to know everyone by gossip;
 * ``broadcast``    flooding, push and push-pull gossip, with the theory;
@@ -18,7 +19,8 @@ Each run function returns a ``coordlab.patterns.run.PatternRun``: ``run_discover
 
 Under any fault schedule (a ``coordlab.Nemesis`` included) a repeated message changes
 nothing, state that must outlive a crash is in ``stable``, and every argument is checked
-before a run starts (at most ``MAX_PEERS`` peers).
+before a run starts (at most ``MAX_PEERS`` = 16,384 peers: ``benchmarks/gossip_scale.py``
+measures what a run costs up to there).
 """
 from coordlab.patterns.p2p import naive
 from coordlab.patterns.p2p.averaging import (
@@ -60,7 +62,8 @@ from coordlab.patterns.p2p.contract_net import (
     run_contract_net,
 )
 from coordlab.patterns.p2p.discovery import DiscoveryRun, MemberPeer, run_discovery
-from coordlab.patterns.p2p.peer import Peer, live_peers, view_sizes
+from coordlab.patterns.p2p.overlay import Complete, Explicit, Grid, Overlay, Ring
+from coordlab.patterns.p2p.peer import Peer, View, live_peers, view_sizes
 from coordlab.patterns.p2p.protocol import PROTOCOL, protocol_table
 from coordlab.patterns.p2p.topology import (
     MAX_PEERS,
@@ -84,8 +87,9 @@ __all__ = [
     "naive",
     # topologies
     "TOPOLOGIES", "MAX_PEERS", "as_topology", "make_topology", "peer_names", "require_connected", "spectral_gap",
+    "Overlay", "Complete", "Ring", "Grid", "Explicit",
     # peers
-    "Peer", "MemberPeer", "RumourPeer", "FloodPeer", "GossipPeer", "PushSumPeer", "ContractPeer",
+    "View", "Peer", "MemberPeer", "RumourPeer", "FloodPeer", "GossipPeer", "PushSumPeer", "ContractPeer",
     # broadcast methods and their theory
     "METHODS", "default_rounds", "push_rounds", "push_pull_rounds",
     # contract net: tasks, bidding, the central yardstick

@@ -23,7 +23,7 @@ happens exactly once:
 
 So at every moment: sum at the peers (crashed ones included) + sum in flight = (sum of
 values, n), exactly. The pairs are exact fractions, so this is checked with ``==``, not to
-1e-12; ``mass_ledger`` recomputes it from the trace after every change. A peer that never
+1e-12; ``mass_ledger`` follows it through the trace, change by change. A peer that never
 recovers keeps its mass, and the live peers then converge to another mean: conservation
 is safety; reaching the true mean needs every peer back.
 
@@ -32,6 +32,7 @@ gap is the spectral gap (``topology.spectral_gap``). A ring has a tiny gap and c
 """
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,8 +44,8 @@ from typing import Any
 import networkx as nx
 
 from coordlab.patterns.p2p.checks import estimates_within
+from coordlab.patterns.p2p.overlay import Overlay, resolve
 from coordlab.patterns.p2p.peer import Peer
-from coordlab.patterns.p2p.topology import resolve
 from coordlab.patterns.run import PatternRun
 from coordlab.world import Faults, Trace, World, validate
 from coordlab.world.latency import Latency
@@ -156,34 +157,41 @@ def mass_ledger(trace: Trace, values: Mapping[str, float] | None = None) -> list
     A share is in flight from the ``mass`` event that gave it (``sent``) to the one that
     added it (``absorbed``). With ``values`` (peer -> starting value), a peer that has not
     recorded anything yet holds (value, 1), so every moment's total is the whole system's.
+    The sums are kept up to date change by change (exact fractions still): one pass over the
+    trace, not a re-count of every peer and every share at every event.
     """
     held: dict[str, Pair] = {name: (Fraction(value), Fraction(1)) for name, value in (values or {}).items()}
+    at_peers = [sum((s for s, _ in held.values()), Fraction(0)), Fraction(len(held))]
     flying: dict[tuple[str, int], Pair] = {}
+    in_flight = [Fraction(0), Fraction(0)]
     ledger = []
     for event in trace.select("mass"):
         data = event.data
         if "sent" in data:
-            flying[(event.agent, data["sent"])] = data["share"]
-        elif "absorbed" in data:
-            flying.pop((data["sender"], data["absorbed"]), None)
+            flying[(event.agent, data["sent"])] = share = data["share"]
+            in_flight = [in_flight[0] + share[0], in_flight[1] + share[1]]
+        elif "absorbed" in data and (share := flying.pop((data["sender"], data["absorbed"]), None)) is not None:
+            in_flight = [in_flight[0] - share[0], in_flight[1] - share[1]]
+        old_s, old_w = held.get(event.agent, (0, 0))
         held[event.agent] = (data["s"], data["w"])
-        ledger.append(Mass(event.time, _sum(held.values()), _sum(flying.values())))
+        at_peers = [at_peers[0] + data["s"] - old_s, at_peers[1] + data["w"] - old_w]
+        ledger.append(Mass(event.time, (at_peers[0], at_peers[1]), (in_flight[0], in_flight[1])))
     return ledger
-
-
-def _sum(pairs: Iterable[Pair]) -> Pair:
-    pairs = list(pairs)
-    return sum((s for s, _ in pairs), Fraction(0)), sum((w for _, w in pairs), Fraction(0))
 
 
 @dataclass(repr=False)
 class AveragingRun(PatternRun):
     """One push-sum run: the values, the true mean, the error after each round, the verdict."""
 
-    graph: nx.Graph
+    overlay: Overlay
     values: dict[str, float]
     true_mean: float
     errors: list[float]
+
+    @functools.cached_property
+    def graph(self) -> nx.Graph:
+        """The overlay as a networkx graph (built when first asked: to draw it, or for its spectral gap)."""
+        return self.overlay.to_networkx()
 
     @property
     def ledger(self) -> list[Mass]:
@@ -193,11 +201,11 @@ class AveragingRun(PatternRun):
     @property
     def metrics(self) -> dict[str, Any]:
         """Headline numbers: the mean, how far the worst estimate ended from it, and the cost."""
-        return {"peers": len(self.graph), "true mean": self.true_mean, "rounds": len(self.errors) - 1,
+        return {"peers": len(self.overlay), "true mean": self.true_mean, "rounds": len(self.errors) - 1,
                 "final error": self.errors[-1], "messages": len(self.trace.select("send"))}
 
     def describe(self) -> str:
-        return (f"on {len(self.graph)} peers: mean={self.true_mean:g} "
+        return (f"on {len(self.overlay)} peers: mean={self.true_mean:g} "
                 f"error after {len(self.errors) - 1} rounds={self.errors[-1]:.3g}")
 
 
@@ -222,15 +230,15 @@ def run_push_sum(topology: str | nx.Graph = "complete", n: int = 32, *, values: 
                  latency: Latency = 0.01, faults: Faults = ()) -> AveragingRun:
     """Average ``values`` (default: n random integers 0–100, from ``seed``) by push-sum."""
     seed = validate.seed(seed)
-    graph = resolve(topology, n, seed)
+    overlay = resolve(topology, n, seed)
     rounds = validate.count("rounds", rounds, minimum=0)
-    names = list(graph)
+    names = list(overlay)
     values = starting_values(values, names, seed)
     true_mean = sum(values) / len(values)
     world = World(seed=seed, latency=latency, loss=loss, faults=faults)
     for name, value in zip(names, values):
-        world.add(PushSumPeer(name, sorted(graph[name]), value=value, rounds=rounds))
+        world.add(PushSumPeer(name, overlay.neighbours(name), value=value, rounds=rounds))
     world.add_checker(estimates_within(epsilon, true_mean))
     result = world.run()
-    return AveragingRun(result=result, verdict=result.verdict(), graph=graph, values=dict(zip(names, values)),
+    return AveragingRun(result=result, verdict=result.verdict(), overlay=overlay, values=dict(zip(names, values)),
                         true_mean=true_mean, errors=error_by_round(result.trace, true_mean))

@@ -10,6 +10,14 @@
   swap what they know. The last few uninformed peers now ask instead of waiting to be
   hit by luck: about log3(n) + O(log log n) rounds (Karp et al. 2000).
 
+**Rounds are synchronous, as in the theory.** In the model these formulas are about, all
+the calls of round k happen at once, on what each peer knew when round k began. A peer
+here learns in the middle of a round (a push sent at k lands at k + latency), so it could
+answer a pull of the same round with news a few milliseconds old and carry the rumour two
+hops in one round. It does not: it pushes, and answers a pull, only with a rumour it knew
+when the pull's round began (``knew_before``). Without that rule push-pull finishes about
+a round early at n = 256, and the formula no longer describes what is measured.
+
 Each peer records ``informed`` (with its round) the moment it learns the rumour, so the
 rounds, the message counts and the checker (``checks.everyone_informed``) all come from the trace.
 """
@@ -25,8 +33,9 @@ from typing import Any
 import networkx as nx
 
 from coordlab.patterns.p2p.checks import everyone_informed
+from coordlab.patterns.p2p.overlay import Complete, Overlay, overlay_of, resolve
 from coordlab.patterns.p2p.peer import MAX_ROUNDS, Peer, departures
-from coordlab.patterns.p2p.topology import known_peer, require_connected, resolve
+from coordlab.patterns.p2p.topology import known_peer
 from coordlab.patterns.run import PatternRun
 from coordlab.world import Faults, Trace, World, validate
 from coordlab.world.latency import Latency
@@ -52,8 +61,14 @@ class RumourPeer(Peer):
         if rumour is None or self.rumour is not None:
             return False
         self.stable["rumour"] = rumour
+        self.stable["learnt_in"] = self.round
         self.log("informed", round=self.round if round is None else round, via=via)
         return True
+
+    def knew_before(self, number: int) -> Any:
+        """The rumour if I knew it when round ``number`` began, else None (synchronous rounds)."""
+        learnt_in = self.stable.get("learnt_in")
+        return self.rumour if learnt_in is not None and learnt_in < number else None
 
     async def start(self) -> None:
         if self.told is not None:
@@ -61,7 +76,10 @@ class RumourPeer(Peer):
 
 
 class FloodPeer(RumourPeer):
-    """Flooding: pass a rumour on to every neighbour, once, the first time I hear it."""
+    """Flooding: pass a rumour on to every neighbour, once, the first time I hear it (no rounds)."""
+
+    def active(self) -> bool:
+        return False
 
     async def start(self) -> None:
         if self.told is not None and self.learn(self.told, round=0):
@@ -89,23 +107,34 @@ class GossipPeer(RumourPeer):
         self.mode = mode
         self.fanout = validate.count("fanout", fanout)
 
+    def active(self) -> bool:
+        """Push-pull peers call someone every round; a push peer has nothing to do until it knows."""
+        return self.mode == "push-pull" or self.rumour is not None
+
+    def learn(self, rumour: Any, via: str | None = None, round: int | None = None) -> bool:
+        news = super().learn(rumour, via, round)
+        if news:
+            self.act_from_now()
+        return news
+
     async def every_round(self, number: int) -> None:
+        rumour = self.knew_before(number)
         if self.mode == "push":
-            if self.rumour is not None:
+            if rumour is not None:
                 for name in self.pick(self.fanout):
-                    await self.send(name, "push", self.rumour)
+                    await self.send(name, "push", rumour)
         else:
             for name in self.pick(self.fanout):
-                await self.send(name, "pull", self.rumour)  # None: "I know nothing yet"
+                await self.send(name, "pull", rumour)  # None: "I knew nothing when this round began"
 
     async def on_push(self, msg) -> None:
         self.learn(msg.body, via=msg.sender)
 
     async def on_pull(self, msg) -> None:
         if msg.body is not None:
-            self.learn(msg.body, via=msg.sender)       # the push half
-        elif self.rumour is not None:
-            await self.send(msg.sender, "pull_ok", self.rumour)  # the pull half
+            self.learn(msg.body, via=msg.sender)  # the push half
+        elif (rumour := self.knew_before(math.floor(msg.sent_at / self.period))) is not None:
+            await self.send(msg.sender, "pull_ok", rumour)  # the pull half, with what I knew as the round began
 
     async def on_pull_ok(self, msg) -> None:
         self.learn(msg.body, via=msg.sender)
@@ -135,38 +164,64 @@ def informed_rounds(trace: Trace) -> dict[str, int]:
 
 @dataclass(repr=False)
 class BroadcastRun(PatternRun):
-    """One broadcast: the run, the graph, when each peer learnt the rumour, and what it cost.
+    """One broadcast: the run, the overlay, when each peer learnt the rumour, and what it cost.
 
     ``rounds`` is the round (hops, for flooding) in which the last peer learnt it, None if
     some live connected peer never did; ``messages`` counts rumour messages sent until then
     (all of them for flooding, or when the broadcast never completed).
     """
 
-    graph: nx.Graph
+    overlay: Overlay
     method: str
     informed: dict[str, int]
     rounds: int | None
     messages: int
 
+    @functools.cached_property
+    def graph(self) -> nx.Graph:
+        """The overlay as a networkx graph, newcomers' links included (built when first asked: to draw it)."""
+        return self.overlay.to_networkx()
+
     @property
     def metrics(self) -> dict[str, Any]:
         """Headline numbers: how many peers learnt the rumour, by which round, for how many messages."""
-        return {"peers": len(self.graph), "informed": len(self.informed), "rounds": self.rounds,
+        return {"peers": len(self.overlay), "informed": len(self.informed), "rounds": self.rounds,
                 "messages": self.messages}
 
     def describe(self) -> str:
-        return (f"{self.method} on {len(self.graph)} peers: informed={len(self.informed)} "
+        return (f"{self.method} on {len(self.overlay)} peers: informed={len(self.informed)} "
                 f"rounds={self.rounds} messages={self.messages}")
 
 
-def default_rounds(graph: nx.Graph) -> int:
-    """How long peers keep gossiping: comfortably past the expected finish on well-mixed graphs.
+#: Rounds of gossip past the expected finish on a complete graph. Push's last stragglers are each
+#: missed with probability about 1/e per round, so 12 more rounds miss one with probability ~e^-12
+#: per peer left; push-pull's uninformed fraction squares every round once most peers know, so
+#: 5 more rounds leave nobody out at any n a run allows.
+MARGIN = {"push": 12, "push-pull": 5}
 
+
+def default_rounds(graph: nx.Graph | Overlay, method: str | type[RumourPeer] = "push", loss: float = 0.0) -> int:
+    """How long peers keep gossiping: comfortably past the expected finish, computed without a search.
+
+    On a complete graph, the theory's expected rounds for ``method`` (``push_rounds``,
+    ``push_pull_rounds``) plus ``MARGIN``: a closed form. On any other graph,
+    3·log2(n + 1) + 3·diameter + 5 rounds, with the diameter known in closed form for ring and
+    grid, and found by networkx's bounding search for an explicit graph. A message lost with
+    probability ``loss`` is a call wasted, so either budget is divided by 1 − loss.
     Push through a hub is slower (a hub with d neighbours takes ~d·ln(d) rounds to reach
     them all): pass ``rounds=`` yourself for stars and trees.
     """
-    require_connected(graph, "graph")
-    return math.ceil(3 * math.log2(len(graph) + 1)) + 3 * nx.diameter(graph) + 5
+    overlay = overlay_of(graph, "graph")
+    loss = validate.probability("loss", loss)
+    if loss == 1:
+        raise ValueError(f"loss={loss!r} is not allowed: with every message lost no budget is enough; give < 1")
+    n = len(overlay.base)
+    if isinstance(overlay, Complete) and n >= 2 and method in MARGIN:
+        expected = push_rounds(n) if method == "push" else push_pull_rounds(n)
+        budget = math.ceil(expected) + MARGIN[method]
+    else:
+        budget = math.ceil(3 * math.log2(n + 1)) + 3 * overlay.diameter() + 5
+    return math.ceil(budget / (1 - loss))
 
 
 def run_broadcast(topology: str | nx.Graph = "complete", n: int = 32, *, method: str | type[RumourPeer] = "push",
@@ -179,37 +234,40 @@ def run_broadcast(topology: str | nx.Graph = "complete", n: int = 32, *, method:
     ``method`` is "flood", "push", "push-pull", or a ``RumourPeer`` subclass of your own.
     ``joins`` lists churn: ``(newcomer, contact, at)`` joins through ``contact`` at ``at``.
     ``leaves`` maps peers (newcomers included) to the time they leave gracefully. Peers gossip
-    for ``rounds`` rounds (default: ``default_rounds``).
+    for ``rounds`` rounds (default: ``default_rounds``). complete, ring and grid are never
+    built as graphs: each peer's neighbours are computed (``overlay``).
     """
     seed = validate.seed(seed)
-    graph = nx.Graph(resolve(topology, n, seed))
-    names = list(graph)
-    origin = known_peer("origin", names[0] if origin is None else origin, graph)
+    overlay = resolve(topology, n, seed)
+    names = list(overlay)
+    origin = known_peer("origin", names[0] if origin is None else origin, overlay)
     make = peer_factory(method, validate.count("fanout", fanout))
-    rounds = default_rounds(graph) if rounds is None else validate.count("rounds", rounds, minimum=0,
-                                                                         maximum=MAX_ROUNDS)
-    newcomers = checked_joins(joins, graph)
+    loss = validate.probability("loss", loss)
+    if rounds is None:  # (with every message lost, the budget is spent in vain whatever it is)
+        rounds = default_rounds(overlay, method, loss if loss < 1 else 0.0)
+    rounds = validate.count("rounds", rounds, minimum=0, maximum=MAX_ROUNDS)
+    newcomers = checked_joins(joins, overlay)
     leaving = departures(leaves, [*names, *(newcomer for newcomer, _, _ in newcomers)])
     world = World(seed=seed, latency=latency, loss=loss, faults=faults)
     for name in names:
-        world.add(make(name, sorted(graph[name]), rumour="news" if name == origin else None,
+        world.add(make(name, overlay.neighbours(name), rumour="news" if name == origin else None,
                        period=period, rounds=rounds, leaves_at=leaving.get(name)))
     for newcomer, contact, at in newcomers:
         world.add(make(newcomer, (), contact=contact, period=period, rounds=rounds, leaves_at=leaving.get(newcomer)),
                   at=at)
-        graph.add_edge(newcomer, contact)
-    reached_everyone = everyone_informed(graph)
+        overlay.link(newcomer, contact)
+    reached_everyone = everyone_informed(overlay)
     world.add_checker(reached_everyone)
     result = world.run()
     label = method if isinstance(method, str) else method.__name__
     informed = informed_rounds(result.trace)
     last_round = max(informed.values()) if reached_everyone(result) else None
-    return BroadcastRun(result=result, verdict=result.verdict(), graph=graph, method=label, informed=informed,
+    return BroadcastRun(result=result, verdict=result.verdict(), overlay=overlay, method=label, informed=informed,
                         rounds=last_round,
                         messages=rumour_messages(result.trace, period, None if label == "flood" else last_round))
 
 
-def checked_joins(joins: object, graph: nx.Graph) -> list[tuple[str, str, float]]:
+def checked_joins(joins: object, graph: Overlay) -> list[tuple[str, str, float]]:
     """``joins`` as (newcomer, contact, at) triples: a new name, a contact already there, a time >= 0."""
     if isinstance(joins, (str, bytes)) or not isinstance(joins, Iterable):
         raise TypeError(f"joins={joins!r} is not allowed: give a list of (newcomer, contact, at)")
@@ -233,9 +291,9 @@ def checked_joins(joins: object, graph: nx.Graph) -> list[tuple[str, str, float]
 
 def rumour_messages(trace: Trace, period: float, until_round: int | None = None) -> int:
     """Rumour messages sent (to the end of round ``until_round``, if given)."""
-    sends = [e for e in trace.select("send") if e.message.kind in RUMOUR_KINDS]
+    sends = (e for e in trace.select("send") if e.message.kind in RUMOUR_KINDS)
     if until_round is None:
-        return len(sends)
+        return sum(1 for _ in sends)
     return sum(1 for e in sends if math.floor(e.time / period) <= until_round)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from coordlab.patterns.p2p.overlay import Explicit, Overlay
 from coordlab.patterns.p2p.peer import live_peers, view_sizes
 from coordlab.world import Checker, RunResult, Trace, Verdict, judge, validate
 
@@ -39,20 +40,21 @@ def views_complete(result: RunResult) -> Verdict:
 
 
 # --- broadcast ---------------------------------------------------------------------------
-def should_be_informed(trace: Trace, graph: nx.Graph, informed: set[str]) -> set[str]:
+def should_be_informed(trace: Trace, overlay: Overlay, informed: set[str]) -> set[str]:
     """Live peers connected (through live peers) to a live peer in ``informed``."""
-    live = graph.subgraph(live_peers(trace))
-    return {name for part in nx.connected_components(live) if not part.isdisjoint(informed) for name in part}
+    return {name for part in overlay.parts(live_peers(trace)) if not part.isdisjoint(informed) for name in part}
 
 
-def everyone_informed(graph: nx.Graph) -> Checker:
-    """A checker: every live peer connected to the rumour (in ``graph``) has received it."""
-    if not isinstance(graph, nx.Graph):
+def everyone_informed(graph: nx.Graph | Overlay) -> Checker:
+    """A checker: every live peer connected to the rumour (in ``graph``, a networkx graph or a
+    run's overlay, newcomers' links included) has received it."""
+    if not isinstance(graph, (nx.Graph, Overlay)):
         raise TypeError(f"graph={graph!r} is not allowed: give the networkx Graph the rumour spread over")
+    overlay = Explicit(graph) if isinstance(graph, nx.Graph) else graph
 
     def every_live_connected_peer_informed(result: RunResult) -> Verdict:
         informed = {event.agent for event in result.trace.select("informed")}
-        missing = sorted(should_be_informed(result.trace, graph, informed) - informed)
+        missing = sorted(should_be_informed(result.trace, overlay, informed) - informed)
         joins = {event.agent: event for event in result.trace.select("join")}
         return judge("every live connected peer informed", [joins[name] for name in missing],
                      f"all {len(informed)} informed; every live peer connected to them has the rumour",

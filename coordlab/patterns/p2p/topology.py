@@ -1,8 +1,9 @@
 """Who knows whom: overlay topologies from networkx, with peers named p00, p01, …
 
 A topology is just an undirected ``networkx.Graph`` whose nodes are peer names: an edge
-means the two peers know each other's address. ``make_topology`` builds the usual ones;
-any connected graph works (``as_topology`` renames its nodes).
+means the two peers know each other's address. ``make_topology`` builds the usual ones (to
+draw and to measure); any connected graph works (``as_topology`` renames its nodes). Runs
+never build complete, ring or grid graphs: ``overlay`` computes their links instead.
 """
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ import numpy as np
 from coordlab.world import validate
 
 TOPOLOGIES = ("complete", "ring", "grid", "small-world", "scale-free")
-#: The most peers a simulated run takes. Each peer is a coroutine and a complete graph of n
-#: peers has n(n−1)/2 links: 2,000 peers are already minutes of simulation and ~1 GB of graph.
-MAX_PEERS = 2_000
+#: The most peers a simulated run takes: 2^14. Each peer is an agent with its own coroutines,
+#: mailbox and random generator (a few kilobytes), and a gossip round costs every peer at least
+#: one step: at 16,384 peers a push gossip run on a complete graph (implicit: no links stored)
+#: takes seconds and a few hundred megabytes (``benchmarks/gossip_scale.py``). Ten times more
+#: is minutes per run, not a lesson. A networkx graph given explicitly costs its links on top.
+MAX_PEERS = 16_384
 
 
 def peer_names(n: int) -> list[str]:
@@ -27,10 +31,14 @@ def peer_names(n: int) -> list[str]:
 
 
 def as_topology(graph: nx.Graph) -> nx.Graph:
-    """``graph`` with its nodes renamed to peer names (in the graph's node order)."""
+    """A copy of ``graph`` (one: no more) with its nodes renamed to peer names, in its node order."""
     if not isinstance(graph, nx.Graph):
         raise TypeError(f"graph={graph!r} is not allowed: give a networkx Graph")
-    return nx.relabel_nodes(nx.Graph(graph), dict(zip(graph.nodes, peer_names(len(graph)))))
+    renamed = nx.Graph()
+    renamed.add_nodes_from(peer_names(len(graph)))
+    names = dict(zip(graph.nodes, renamed.nodes))
+    renamed.add_edges_from((names[a], names[b]) for a, b in graph.edges)
+    return renamed
 
 
 def grid_shape(n: int) -> tuple[int, int]:
@@ -76,24 +84,6 @@ def require_connected(graph: nx.Graph, name: str = "topology") -> nx.Graph:
                          f"{parts[1][:5]} cannot reach {parts[0][0]}; a rumour could never get there. "
                          "Connect every peer")
     return graph
-
-
-def resolve(topology: str | nx.Graph, n: int, seed: int = 0) -> nx.Graph:
-    """A topology given by name (built with ``n`` peers) or as a graph.
-
-    A graph whose nodes are not all non-empty strings is renamed to peer names (its own names
-    could not be agent names); a directed graph or one with more than ``MAX_PEERS`` is refused.
-    """
-    if isinstance(topology, str):
-        return require_connected(make_topology(topology, n, seed))
-    if not isinstance(topology, nx.Graph) or topology.is_directed():
-        raise TypeError(f"topology={topology!r} is not allowed: give one of {', '.join(TOPOLOGIES)} "
-                        "or an undirected networkx Graph")
-    if len(topology) > MAX_PEERS:
-        raise ValueError(f"topology={topology!r} is not allowed: at most {MAX_PEERS} peers can be simulated")
-    if not all(isinstance(v, str) and v for v in topology.nodes):
-        topology = as_topology(topology)
-    return require_connected(topology)
 
 
 def known_peer(name: str, value: str, graph: nx.Graph) -> str:
