@@ -37,7 +37,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-COURSE_DIRS = ("notebooks", "exercises", "solutions")
+#: What the browser gets a copy of: the course, and the measurements notebook 03 plots (benchmarks/results).
+COURSE_DIRS = ("notebooks", "exercises", "solutions", "benchmarks/results")
 CHROMIUM = os.environ.get("COORDLAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
