@@ -144,3 +144,16 @@ def test_registered_checkers_join_the_verdict(agents):
     verdict = world.run().verdict()
     assert not verdict.valid and "busy enough" in verdict.explanation
     assert "❌ busy enough: only 4 messages" in str(verdict)
+
+
+def test_live_agents_are_those_still_in_and_not_crashed_at_the_end():
+    from coordlab import Agent, Crash, World
+
+    class Idle(Agent):
+        daemon = True
+
+    world = World(faults=[Crash("a", at=1), Crash("b", at=1, recover_at=2)])
+    world.add(Idle("a"), Idle("b"), Idle("c"), Idle("d"))
+    world.remove("c", at=3)
+    result = world.run(until=5)
+    assert result.trace.live_agents() == ["b", "d"]  # a crashed for good, c left; b recovered

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from coordlab.patterns.p2p import BroadcastRun, live_peers
+from coordlab.patterns.p2p import BroadcastRun
 from coordlab.world import validate
 
 INFORMED = "#1f77b4"
@@ -76,7 +76,7 @@ def rumour_spread(run: BroadcastRun, rounds: Sequence[int] | None = None, *, cut
     if isinstance(cut, str) or not all(isinstance(name, str) for name in cut):
         raise TypeError(f"cut={cut!r} is not allowed: give a list of peer names")
     pos = graph_layout(run.graph)
-    gone = set(run.graph) - set(live_peers(run.trace))
+    gone = set(run.graph) - set(run.trace.live_agents())
     side = set(cut)
     crossing = [(a, b) for a, b in run.graph.edges if (a in side) != (b in side)] if side else []
     fig, axes = plt.subplots(1, len(rounds), figsize=(3.2 * len(rounds), 3.4), squeeze=False)

@@ -289,6 +289,13 @@ class Trace:
         """Every agent that appears in the trace, in order of first appearance."""
         return list(self.tally().agents)
 
+    def live_agents(self) -> list[str]:
+        """The agents still in the world at the end of the run and not crashed, in the order they joined."""
+        alive: dict[str, bool] = {}
+        for event in self.select(("join", "leave", "crash", "recover")):
+            alive[event.agent] = event.kind in ("join", "recover")
+        return [name for name, up in alive.items() if up]
+
     def tally(self) -> Tally:
         """The run's counters: kept as it ran (lower levels) or counted from the events (full level)."""
         if self._tally is not None:

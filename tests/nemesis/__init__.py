@@ -14,8 +14,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from coordlab.patterns.tasks import RetryPolicy, Task
+
+#: The task patterns' suites (centralized, hierarchical, replicated): a generous retry policy, since every
+#: lost message costs an attempt, and a horizon that is only a safety net (a run still going then is a violation).
+RETRY = RetryPolicy(max_attempts=20, initial_interval=0.2, max_interval=1.0)
+UNTIL = 600.0
 
 #: Stop reasons no pattern may end with under a nemesis: the library raised, looped or hung.
 BROKEN = ("agent_error", "event_limit", "spinning", "blocked")
@@ -42,3 +49,36 @@ class Suite:
 def sample_size() -> int:
     """Seeds per suite in the test run: ``COORDLAB_NEMESIS_SEEDS`` (default 20)."""
     return int(os.environ.get("COORDLAB_NEMESIS_SEEDS", "20"))
+
+
+# --- what the task patterns' suites share ------------------------------------------------
+def echo(payload: str, inputs: dict[str, Any]) -> tuple:
+    """A task's value: its id and its inputs, so a wrong or missing input shows in the value."""
+    return payload, tuple(sorted(inputs.items()))
+
+
+def with_work(tasks: list[Task]) -> list[Task]:
+    return [replace(task, payload=task.id, work=echo) for task in tasks]
+
+
+def expected_values(tasks: list[Task]) -> dict[str, tuple]:
+    """What each task's value must be, computed from the DAG alone."""
+    by_id = {t.id: t for t in tasks}
+    values: dict[str, tuple] = {}
+
+    def value(tid: str) -> tuple:
+        if tid not in values:
+            values[tid] = echo(tid, {dep: value(dep) for dep in by_id[tid].depends_on})
+        return values[tid]
+
+    for tid in by_id:
+        value(tid)
+    return values
+
+
+def down_at_the_end(run: Any) -> set[str]:
+    """Agents whose last crash was not followed by a recovery."""
+    down: set[str] = set()
+    for e in run.trace.select(("crash", "recover")):
+        (down.add if e.kind == "crash" else down.discard)(e.agent)
+    return down

@@ -32,36 +32,8 @@ from typing import Any
 
 from coordlab import Nemesis, Uniform
 from coordlab.patterns.centralized import CentralizedRun, WorkerSpec, run_centralized
-from coordlab.patterns.tasks import RetryPolicy, Task, layered_tasks, research_pipeline
-from tests.nemesis import Suite
-
-RETRY = RetryPolicy(max_attempts=20, initial_interval=0.2, max_interval=1.0)
-UNTIL = 600.0  # a safety net only: a run still going then is a violation
-FINAL = ("task_done", "task_failed", "task_skipped")
-
-
-def echo(payload: str, inputs: dict[str, Any]) -> tuple:
-    """A task's value: its id and its inputs, so a wrong or missing input shows in the value."""
-    return payload, tuple(sorted(inputs.items()))
-
-
-def with_work(tasks: list[Task]) -> list[Task]:
-    return [replace(task, payload=task.id, work=echo) for task in tasks]
-
-
-def expected_values(tasks: list[Task]) -> dict[str, tuple]:
-    """What each task's value must be, computed from the DAG alone."""
-    by_id = {t.id: t for t in tasks}
-    values: dict[str, tuple] = {}
-
-    def value(tid: str) -> tuple:
-        if tid not in values:
-            values[tid] = echo(tid, {dep: value(dep) for dep in by_id[tid].depends_on})
-        return values[tid]
-
-    for tid in by_id:
-        value(tid)
-    return values
+from coordlab.patterns.tasks import FINAL, Task, layered_tasks, research_pipeline
+from tests.nemesis import RETRY, UNTIL, Suite, down_at_the_end, expected_values, with_work
 
 
 def nemesis(seed: int) -> Nemesis:
@@ -88,14 +60,6 @@ def run_pipeline(seed: int) -> CentralizedRun:
 def run_random_dag(seed: int) -> CentralizedRun:
     return run_centralized(random_dag_tasks(seed), RANDOM_DAG_WORKERS, retry=RETRY, seed=seed,
                            faults=nemesis(seed), until=UNTIL)
-
-
-def down_at_the_end(run: CentralizedRun) -> set[str]:
-    """Agents whose last crash was not followed by a recovery."""
-    down: set[str] = set()
-    for e in run.trace.select(("crash", "recover")):
-        (down.add if e.kind == "crash" else down.discard)(e.agent)
-    return down
 
 
 def submitted(run: CentralizedRun) -> list[Task]:

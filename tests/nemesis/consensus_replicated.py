@@ -26,14 +26,13 @@ from collections import Counter
 
 from coordlab import Nemesis
 from coordlab.patterns.consensus.replicated import Accepted, Assigned, ReplicatedRun, run_replicated
-from coordlab.patterns.tasks import RetryPolicy
-from tests.nemesis import Suite
-from tests.nemesis.centralized import RANDOM_DAG_WORKERS, down_at_the_end, expected_values, random_dag_tasks
+from coordlab.patterns.tasks import FINAL, RetryPolicy
+from tests.nemesis import Suite, down_at_the_end, expected_values
+from tests.nemesis.centralized import RANDOM_DAG_WORKERS, random_dag_tasks
 from tests.nemesis.consensus import one_leader_per_term
 
 REPLICAS = ("s1", "s2", "s3")
 RETRY = RetryPolicy(max_attempts=8, initial_interval=0.2, max_interval=1.0)
-SETTLING = ("task_done", "task_failed", "task_skipped")
 
 
 def run(seed: int) -> ReplicatedRun:
@@ -93,7 +92,7 @@ def states(agreed, tasks) -> dict[str, list[str]]:
     settled: dict[str, list[str]] = {t.id: [] for t in tasks}
     for _, _, effects in agreed:
         for kind, data in effects:
-            if kind in SETTLING:
+            if kind in FINAL:
                 settled[data["task"]].append(kind.removeprefix("task_"))
     return settled
 

@@ -39,13 +39,9 @@ from typing import Any
 
 from coordlab import Nemesis, Uniform
 from coordlab.patterns.hierarchical import CLIENT, HierarchicalRun, OrgChart, Project, run_hierarchical
-from coordlab.patterns.tasks import RetryPolicy, Task, layered_tasks
-from tests.nemesis import Suite
-from tests.nemesis.centralized import down_at_the_end, expected_values, with_work
+from coordlab.patterns.tasks import FINAL, Task, layered_tasks
+from tests.nemesis import RETRY, UNTIL, Suite, down_at_the_end, expected_values, with_work
 
-RETRY = RetryPolicy(max_attempts=20, initial_interval=0.2, max_interval=1.0)
-UNTIL = 600.0  # a safety net only: a run still going then is a violation
-FINAL = ("task_done", "task_failed", "task_skipped")
 REACTIONS = ("task_retry", "child_lost", "task_rerouted")
 TWO_TEAMS = OrgChart.from_levels([1, 2, 4], specialties=["a", "b"])
 THREE_LEVELS = OrgChart.from_levels([1, 2, 4, 8], specialties=["a", "b"])

@@ -200,7 +200,7 @@ def contract_net_violations(run: p2p.ContractRun) -> list[str]:
     problems += [f"{task} done {count} times" for task, count in sorted(done.items()) if count > 1]
     problems += [f"{who} worked on {task} {count} times for {awards[(who, task)]} award(s)"
                  for (who, task), count in sorted(starts.items()) if count > awards[(who, task)]]
-    live = set(p2p.live_peers(run.trace))
+    live = set(run.trace.live_agents())
     owners = {task.id: task.owner for task in run.tasks}
     missing = sorted(set(owners) - set(done))
     if sorted(run.unassigned) != missing:

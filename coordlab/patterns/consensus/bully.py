@@ -35,7 +35,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from coordlab.patterns.p2p.peer import live_peers
 from coordlab.patterns.protocol import MessageKind
 from coordlab.patterns.run import PatternRun
 from coordlab.world import Agent, Checker, Faults, Nemesis, RunResult, Verdict, World, judge, validate
@@ -180,7 +179,7 @@ class BullyProcess(Agent):
 # --- checkers -------------------------------------------------------------------------------
 def live_at_end(result: RunResult) -> list[str]:
     """Processes up when the run ended, sorted by id (their names are zero-padded)."""
-    return sorted(live_peers(result.trace))
+    return sorted(result.trace.live_agents())
 
 
 def one_coordinator_per_epoch(result: RunResult) -> Verdict:

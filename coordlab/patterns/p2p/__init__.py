@@ -63,7 +63,7 @@ from coordlab.patterns.p2p.contract_net import (
 )
 from coordlab.patterns.p2p.discovery import DiscoveryRun, MemberPeer, run_discovery
 from coordlab.patterns.p2p.overlay import Complete, Explicit, Grid, Overlay, Ring
-from coordlab.patterns.p2p.peer import Peer, View, live_peers, view_sizes
+from coordlab.patterns.p2p.peer import Peer, View, view_sizes
 from coordlab.patterns.p2p.protocol import PROTOCOL, protocol_table
 from coordlab.patterns.p2p.topology import (
     MAX_PEERS,
@@ -95,6 +95,6 @@ __all__ = [
     # contract net: tasks, bidding, the central yardstick
     "ContractTask", "BidderView", "Strategy", "bid_by_load", "make_tasks", "greedy_makespan",
     # reading a run
-    "live_peers", "view_sizes", "informed_rounds", "error_by_round", "final_estimates", "mass_ledger",
+    "view_sizes", "informed_rounds", "error_by_round", "final_estimates", "mass_ledger",
     "promise_lateness",
 ]

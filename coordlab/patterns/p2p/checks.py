@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from coordlab.patterns.p2p.overlay import Explicit, Overlay
-from coordlab.patterns.p2p.peer import live_peers, view_sizes
+from coordlab.patterns.p2p.peer import view_sizes
 from coordlab.world import Checker, RunResult, Trace, Verdict, judge, validate
 
 if TYPE_CHECKING:  # contract_net runs this module's checker: importing it here at run time would be circular
@@ -29,7 +29,7 @@ def views_complete(result: RunResult) -> Verdict:
     that size is every other live peer (peers that crashed without a word are not live, but
     may still be known: then the count differs, and the checker says so).
     """
-    live = live_peers(result.trace)
+    live = result.trace.live_agents()
     sizes = view_sizes(result.trace)
     short = {name for name in live if sizes[name] != len(live) - 1}
     last_change = {e.agent: e for e in result.trace.select(("join", "view")) if e.agent in short}
@@ -42,7 +42,7 @@ def views_complete(result: RunResult) -> Verdict:
 # --- broadcast ---------------------------------------------------------------------------
 def should_be_informed(trace: Trace, overlay: Overlay, informed: set[str]) -> set[str]:
     """Live peers connected (through live peers) to a live peer in ``informed``."""
-    return {name for part in overlay.parts(live_peers(trace)) if not part.isdisjoint(informed) for name in part}
+    return {name for part in overlay.parts(trace.live_agents()) if not part.isdisjoint(informed) for name in part}
 
 
 def everyone_informed(graph: nx.Graph | Overlay) -> Checker:
@@ -81,7 +81,7 @@ def estimates_within(epsilon: float, true_mean: float) -> Checker:
 
     def every_estimate_close(result: RunResult) -> Verdict:
         last = {event.agent: event for event in result.trace.select("mass")}
-        live = set(live_peers(result.trace))
+        live = set(result.trace.live_agents())
         offending = [event for name, event in last.items()
                      if name in live and abs(event.data["estimate"] - true_mean) > epsilon]
         return judge(f"every estimate within {epsilon:g} of the mean", offending,

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coordlab.patterns.p2p.checks import tasks_awarded_once_and_done
-from coordlab.patterns.p2p.peer import Peer, live_peers
+from coordlab.patterns.p2p.peer import Peer
 from coordlab.patterns.p2p.topology import MAX_PEERS, peer_names
 from coordlab.patterns.run import PatternRun
 from coordlab.world import Faults, Trace, World, validate
@@ -324,7 +324,7 @@ class ContractRun(PatternRun):
     def unassigned(self) -> dict[str, str]:
         """Task → why it was never done: abandoned after its attempts, its owner gone, or the run over."""
         settled = {e.data["task"]: e.data["why"] for e in self.trace.select("task_abandoned")}
-        live = set(live_peers(self.trace))
+        live = set(self.trace.live_agents())
         done = self.allocation
         return {task.id: settled.get(task.id) or (f"its owner {task.owner} crashed or left" if task.owner not in live
                                                   else f"not done when the run stopped ({self.stop_reason})")

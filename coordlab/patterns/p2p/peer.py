@@ -220,14 +220,6 @@ def departures(leaves: object, peers: Iterable[str]) -> dict[str, float]:
 
 
 # --- reading a run: who is in, and whom each peer knows -----------------------------------
-def live_peers(trace: Trace) -> list[str]:
-    """The peers still in the world at the end of the run, and not crashed."""
-    alive: dict[str, bool] = {}
-    for event in trace.select(("join", "leave", "crash", "recover")):
-        alive[event.agent] = event.kind in ("join", "recover")
-    return [name for name, up in alive.items() if up]
-
-
 def view_sizes(trace: Trace) -> dict[str, int]:
     """How many peers each peer knows at the end of the run."""
     sizes = {e.agent: 0 for e in trace.select("join")}
