@@ -6,7 +6,24 @@ from coordlab.patterns.p2p import RumourPeer
 
 
 class PushPullPeer(RumourPeer):
-    """The solution: every round every peer calls one neighbour; they swap what they know."""
+    """The solution: every round every peer calls one neighbour; they swap what they knew as the round began."""
+
+    async def every_round(self, number):
+        for name in self.pick(1):
+            await self.send(name, "pull", self.knew_before(number))
+
+    async def on_pull(self, msg):
+        if msg.body is not None:
+            self.learn(msg.body, via=msg.sender)
+        elif (rumour := self.knew_before(math.floor(msg.sent_at / self.period))) is not None:
+            await self.send(msg.sender, "pull_ok", rumour)
+
+    async def on_pull_ok(self, msg):
+        self.learn(msg.body, via=msg.sender)
+
+
+class SameRoundPeer(PushPullPeer):
+    """Wrong: passes on news of this very round, so a rumour can travel two hops in one round."""
 
     async def every_round(self, number):
         for name in self.pick(1):
@@ -17,9 +34,6 @@ class PushPullPeer(RumourPeer):
             self.learn(msg.body, via=msg.sender)
         elif self.rumour is not None:
             await self.send(msg.sender, "pull_ok", self.rumour)
-
-    async def on_pull_ok(self, msg):
-        self.learn(msg.body, via=msg.sender)
 
 
 class PushOnlyPeer(RumourPeer):
@@ -66,6 +80,9 @@ def test_push_pull_check(capsys):
     assert not push and "rounds on average" in push.message
     shouting = check_push_pull(ShoutingPeer)
     assert not shouting and "messages (more than 2 × 64)" in shouting.message
+    same_round = check_push_pull(SameRoundPeer)
+    assert not same_round and "learnt in that same round" in same_round.message
+    assert "knew_before" in same_round.hint
     silent = check_push_pull(SilentPeer)
     assert not silent and "never learnt the rumour" in silent.message
     assert not check_push_pull(object)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from coordlab.course.report import CheckResult, exercise_check, failed, not_given, passed
 from coordlab.patterns.p2p import (
+    BroadcastRun,
     RumourPeer,
     Strategy,
     promise_lateness,
@@ -28,6 +29,7 @@ PREDICTION = "Exercise 3 — predict the rounds of push gossip"
 
 GOSSIP_PEERS = 64
 GOSSIP_SEEDS = range(8)
+GOSSIP_PERIOD = 1.0  # seconds per round
 #: Push-pull on 64 peers should finish within this many rounds on average (theory + 1).
 PUSH_PULL_LIMIT = push_pull_rounds(GOSSIP_PEERS) + 1
 
@@ -41,7 +43,7 @@ def check_push_pull(peer_class: type[RumourPeer]) -> CheckResult:
                       "write `class PushPullPeer(RumourPeer):` with every_round and the handlers")
     rounds = []
     for seed in GOSSIP_SEEDS:
-        run = run_broadcast("complete", GOSSIP_PEERS, method=peer_class, seed=seed)
+        run = run_broadcast("complete", GOSSIP_PEERS, method=peer_class, seed=seed, period=GOSSIP_PERIOD)
         if run.result.errors:
             raise run.result.errors[0].error
         if run.rounds is None:
@@ -54,6 +56,11 @@ def check_push_pull(peer_class: type[RumourPeer]) -> CheckResult:
             return failed(PUSH_PULL, f"with seed {seed}, round {busiest} used {sent} messages "
                           f"(more than 2 × {GOSSIP_PEERS})",
                           "push-pull contacts ONE random neighbour per round, and answers each contact at most once")
+        if (early := same_round_news(run)) is not None:
+            return failed(PUSH_PULL, f"with seed {seed}, {early}",
+                          "in the theory's rounds every call of round k uses what the peer knew when round k "
+                          "began: send self.knew_before(number), and answer a pull with "
+                          "self.knew_before(math.floor(msg.sent_at / self.period))")
         rounds.append(run.rounds)
     mean = statistics.mean(rounds)
     if mean > PUSH_PULL_LIMIT:
@@ -63,6 +70,18 @@ def check_push_pull(peer_class: type[RumourPeer]) -> CheckResult:
     return passed(PUSH_PULL, f"all {GOSSIP_PEERS} peers informed in every seed, after {mean:.1f} rounds on "
                   f"average (theory: {push_pull_rounds(GOSSIP_PEERS):.1f}; "
                   f"push alone: {push_rounds(GOSSIP_PEERS):.1f})")
+
+
+def same_round_news(run: BroadcastRun, period: float = GOSSIP_PERIOD) -> str | None:
+    """The first message that carried the rumour in the round its sender learnt it, if any."""
+    learnt = {e.agent: e.data["round"] for e in run.trace.select("informed")}
+    for e in run.trace.select("send"):
+        if e.message.kind in ("pull", "pull_ok") and e.message.body is not None:
+            sent_in = math.floor(e.time / period)
+            if learnt.get(e.agent, sent_in) >= sent_in:
+                return (f"{e.agent} passed the rumour on at t={e.time:g} ({e.message.kind}), "
+                        f"learnt in that same round {sent_in}")
+    return None
 
 
 CONTRACT_SEEDS = range(3)
