@@ -16,6 +16,8 @@ One module per idea, in the order notebook 05 tells them:
 * ``tours``     the nearest-neighbour tour and 2-opt, which ant colonies lean on;
 * ``aco``       ``AntColonySystem`` / ``MaxMinAntSystem``: ant colony optimisation on TSPLIB;
 * ``flocking``  ``Vicsek`` / ``Boids``: flocking in a periodic box, measured by its order parameter;
+* ``threshold`` ``run_threshold``: response-threshold task allocation, workers that take tasks from a
+  shared board with probability s² / (s² + θ²); nobody assigns anything (the comparison's swarm);
 * ``checks``    what every swarm must respect, as checkers returning a ``Verdict``;
 * ``naive``     widely copied textbook swarm code, flaws included (for "Break" only).
 """
@@ -59,8 +61,19 @@ from coordlab.patterns.swarm.foraging import (
     choose_moves,
     deposit_in_dict,
 )
-from coordlab.patterns.swarm.protocol import PROTOCOL, protocol_table
+from coordlab.patterns.swarm.protocol import BOARD, BOARD_PROTOCOL, PROTOCOL, board_protocol_table, protocol_table
 from coordlab.patterns.swarm.swarm import Swarm, SwarmHistory
+from coordlab.patterns.swarm.threshold import (
+    Board,
+    ThresholdRun,
+    ThresholdWorker,
+    adapt,
+    adapt_all,
+    respond,
+    respond_all,
+    run_threshold,
+    stimulus,
+)
 from coordlab.patterns.swarm.tours import nearest_neighbour_tour, two_opt
 from coordlab.patterns.swarm.tsplib import INSTANCES, Instance, load
 
@@ -71,4 +84,7 @@ __all__ = [
     "choose_move", "choose_moves", "constant_speed", "deposit_in_dict", "food_conserved", "inside_box", "load",
     "naive", "nearest_neighbour_tour", "neighbour_pairs", "next_cities", "next_city", "order_parameter",
     "protocol_table", "random_order", "tours", "tsplib", "two_opt", "valid_best_tour", "vicsek_step_one_by_one",
+    # response-threshold task allocation
+    "run_threshold", "ThresholdRun", "Board", "ThresholdWorker", "respond", "respond_all", "adapt", "adapt_all",
+    "stimulus", "BOARD", "BOARD_PROTOCOL", "board_protocol_table",
 ]

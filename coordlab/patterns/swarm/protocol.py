@@ -8,12 +8,19 @@ losing half its agents and why it scales to 100 000 of them. So each row below i
 channel, not a message kind: ``kind`` names the channel, ``sender`` is who writes it,
 ``receiver`` who reads it, ``body`` what is written and ``meaning`` how readers act on it.
 ``protocol_table()`` prints them as a table, like every pattern's protocol.
+
+Response-threshold task allocation (``threshold``) is the one swarm here that runs in the
+message-passing world: its environment, the task board, is an agent, so reading it and
+claiming from it are messages. ``BOARD_PROTOCOL`` lists them (``board_protocol_table()``).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from coordlab.patterns import protocol as shared
+from coordlab.patterns.centralized.protocol import Assign, Failure, Heartbeat, Result
 from coordlab.patterns.protocol import MessageKind
 
 PROTOCOL: tuple[MessageKind, ...] = (
@@ -43,3 +50,50 @@ PROTOCOL: tuple[MessageKind, ...] = (
 def protocol_table() -> pd.DataFrame:
     """The swarm's channels as a table, one row each, grouped by model."""
     return shared.protocol_table(PROTOCOL)
+
+
+# --- the task board of response-threshold allocation: real messages ----------------------
+#: The board's agent name in a response-threshold run.
+BOARD = "board"
+
+
+@dataclass(frozen=True)
+class OpenType:
+    """One task type on the board: its stimulus and how many of its tasks are open."""
+
+    type: str
+    stimulus: float
+    open: int
+
+
+@dataclass(frozen=True)
+class Stimuli:
+    """What a worker senses: every task type with open tasks, sorted by type."""
+
+    open: tuple[OpenType, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """"I take a task of this type" (and, in a refusal, the type refused)."""
+
+    type: str
+
+
+BOARD_PROTOCOL: tuple[MessageKind, ...] = (
+    MessageKind("sense", "worker with a free slot", "board", Heartbeat,
+                "what is open? (listing the tasks it holds, so one it dropped is open again)"),
+    MessageKind("sense_ok", "board", "worker", Stimuli, "each open type's stimulus and how many of its tasks are open"),
+    MessageKind("claim", "worker whose threshold rule said yes", "board", Claim, "I take a task of this type"),
+    MessageKind("granted", "board", "worker", Assign,
+                "the type's oldest open task is yours: attempt, duration, inputs"),
+    MessageKind("refused", "board", "worker", Claim, "others were quicker: none of this type is open any more"),
+    MessageKind("done", "worker", "board", Result | Failure,
+                "the attempt's result (or error); sent again until acknowledged"),
+    MessageKind("done_ok", "board", "worker", "None", "noted (a task is marked done once, by its first result)"),
+)
+
+
+def board_protocol_table() -> pd.DataFrame:
+    """The task board's message kinds as a table."""
+    return shared.protocol_table(BOARD_PROTOCOL)
