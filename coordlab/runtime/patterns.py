@@ -20,8 +20,7 @@ from coordlab.patterns.centralized import CLIENT, CentralizedRun
 from coordlab.patterns.centralized.run import summarise
 from coordlab.patterns.consensus import RaftRun
 from coordlab.patterns.consensus.linearizability import history
-from coordlab.patterns.p2p.broadcast import BroadcastRun, informed_rounds, rumour_messages
-from coordlab.patterns.p2p.checks import everyone_informed
+from coordlab.patterns.p2p.broadcast import BroadcastRun, summarise_broadcast
 from coordlab.patterns.run import PatternRun
 from coordlab.runtime.world import RealWorld
 from coordlab.world import Agent, RunResult
@@ -75,14 +74,9 @@ def read_centralized(simulated: CentralizedRun, result: RunResult) -> Centralize
 
 
 def read_broadcast(simulated: BroadcastRun, result: RunResult) -> BroadcastRun:
-    """Who learnt the rumour in which round, and the rumour messages it took, read as ``run_broadcast`` reads them."""
-    informed = informed_rounds(result.trace)
-    last_round = max(informed.values()) if everyone_informed(simulated.overlay)(result) else None
+    """The broadcast's own reading of a finished run, with the simulated run's overlay, method and period."""
     period = next(iter(simulated.result.agents.values())).period
-    counted_to = None if simulated.method == "flood" else last_round
-    messages = rumour_messages(result.trace, period, counted_to)
-    return BroadcastRun(result=result, verdict=result.verdict(), overlay=simulated.overlay, method=simulated.method,
-                        informed=informed, rounds=last_round, messages=messages)
+    return summarise_broadcast(result, simulated.overlay, simulated.method, period)
 
 
 def read_raft(simulated: RaftRun, result: RunResult) -> RaftRun:

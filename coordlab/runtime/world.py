@@ -37,6 +37,7 @@ from coordlab.runtime.host import Record
 from coordlab.runtime.merge import merge
 from coordlab.world import Agent, AgentError, Checker, RunResult, validate
 from coordlab.world.checks import generic_checkers
+from coordlab.world.world import checked_checker, checked_new_agent
 
 #: Real seconds from the driver's first call to the actors to the common start: room for every
 #: actor to learn its peers and schedule its join before anyone starts.
@@ -85,18 +86,11 @@ class RealWorld:
         """Add agents; with ``at`` they join at that model time."""
         when = 0.0 if at is None else validate.number("at", at, minimum=0)
         for agent in agents:
-            if not isinstance(agent, Agent):
-                raise TypeError(f"agent={agent!r} is not allowed: add instances of a coordlab.Agent subclass")
-            if agent.name in self._agents:
-                raise ValueError(f"name={agent.name!r} is not allowed: an agent with that name is already "
-                                 "in this world; names must be unique")
-            self._agents[agent.name] = (agent, when)
+            self._agents[agent.name] = (checked_new_agent(agent, self._agents.__contains__), when)
 
     def add_checker(self, checker: Checker) -> None:
         """Register a checker (``RunResult -> Verdict``); ``result.verdict()`` runs them all."""
-        if not callable(checker):
-            raise TypeError(f"checker={checker!r} is not allowed: a checker is a function RunResult -> Verdict")
-        self._checkers.append(checker)
+        self._checkers.append(checked_checker(checker))
 
     def run(self, until: float = 60.0) -> RunResult:
         """Run on the cluster until the run ends (see the module's docstring), at the latest at model time ``until``."""

@@ -27,7 +27,7 @@ A long run can keep less: ``World(trace="messages")`` keeps no timer, work or cu
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from coordlab.world import validate
 from coordlab.world.agent import Agent
@@ -94,14 +94,7 @@ class World(SimulatedHost):
         """Add agents; with ``at`` they join at that simulated time (churn), else at once."""
         when = 0.0 if at is None else validate.number("at", at, minimum=0)
         for agent in agents:
-            if not isinstance(agent, Agent):
-                raise TypeError(f"agent={agent!r} is not allowed: add instances of a coordlab.Agent subclass")
-            if not hasattr(agent, "name"):
-                raise RuntimeError(f"{type(agent).__name__}.__init__ must call super().__init__(name)")
-            if self._known(agent.name):
-                raise ValueError(f"name={agent.name!r} is not allowed: an agent with that name is already "
-                                 "in this world; names must be unique")
-            self._pending[agent.name] = (when, agent)
+            self._pending[agent.name] = (when, checked_new_agent(agent, self._known))
             if self._running():
                 self._plan_join(agent, when)
 
@@ -115,9 +108,7 @@ class World(SimulatedHost):
 
     def add_checker(self, checker: Checker) -> None:
         """Register a checker (``RunResult -> Verdict``); ``result.verdict()`` runs them all."""
-        if not callable(checker):
-            raise TypeError(f"checker={checker!r} is not allowed: a checker is a function RunResult -> Verdict")
-        self._checkers.append(checker)
+        self._checkers.append(checked_checker(checker))
 
     # --- running ------------------------------------------------------------------
     def run(self, until: float | None = None) -> RunResult:
@@ -184,3 +175,22 @@ class World(SimulatedHost):
             kind, reason = event
             self.record(None, kind, reason=reason)
         (fault.start if phase == "start" else fault.end)(self)
+
+
+def checked_new_agent(agent: object, known: Callable[[str], bool]) -> Agent:
+    """``agent``, if it may join a world where ``known(name)`` says which names are taken (every host checks so)."""
+    if not isinstance(agent, Agent):
+        raise TypeError(f"agent={agent!r} is not allowed: add instances of a coordlab.Agent subclass")
+    if not hasattr(agent, "name"):
+        raise RuntimeError(f"{type(agent).__name__}.__init__ must call super().__init__(name)")
+    if known(agent.name):
+        raise ValueError(f"name={agent.name!r} is not allowed: an agent with that name is already "
+                         "in this world; names must be unique")
+    return agent
+
+
+def checked_checker(checker: object) -> Checker:
+    """``checker``, if it is one: a function ``RunResult -> Verdict``."""
+    if not callable(checker):
+        raise TypeError(f"checker={checker!r} is not allowed: a checker is a function RunResult -> Verdict")
+    return checker

@@ -37,7 +37,7 @@ from coordlab.patterns.p2p.overlay import Complete, Overlay, overlay_of, resolve
 from coordlab.patterns.p2p.peer import MAX_ROUNDS, Peer, departures
 from coordlab.patterns.p2p.topology import known_peer
 from coordlab.patterns.run import PatternRun
-from coordlab.world import Faults, Trace, World, validate
+from coordlab.world import Faults, RunResult, Trace, World, validate
 from coordlab.world.latency import Latency
 
 METHODS = ("flood", "push", "push-pull")
@@ -256,15 +256,21 @@ def run_broadcast(topology: str | nx.Graph = "complete", n: int = 32, *, method:
         world.add(make(newcomer, (), contact=contact, period=period, rounds=rounds, leaves_at=leaving.get(newcomer)),
                   at=at)
         overlay.link(newcomer, contact)
-    reached_everyone = everyone_informed(overlay)
-    world.add_checker(reached_everyone)
-    result = world.run()
-    label = method if isinstance(method, str) else method.__name__
+    world.add_checker(everyone_informed(overlay))
+    return summarise_broadcast(world.run(), overlay, method if isinstance(method, str) else method.__name__, period)
+
+
+def summarise_broadcast(result: RunResult, overlay: Overlay, method: str, period: float) -> BroadcastRun:
+    """Read a finished broadcast (on any host): who learnt the rumour in which round, and what it cost.
+
+    ``rounds`` is the round the last peer learnt it, or None if not everyone did; gossip's messages
+    are counted up to that round (after it, peers only chat about a rumour everyone has).
+    """
     informed = informed_rounds(result.trace)
-    last_round = max(informed.values()) if reached_everyone(result) else None
-    return BroadcastRun(result=result, verdict=result.verdict(), overlay=overlay, method=label, informed=informed,
+    last_round = max(informed.values()) if everyone_informed(overlay)(result) else None
+    return BroadcastRun(result=result, verdict=result.verdict(), overlay=overlay, method=method, informed=informed,
                         rounds=last_round,
-                        messages=rumour_messages(result.trace, period, None if label == "flood" else last_round))
+                        messages=rumour_messages(result.trace, period, None if method == "flood" else last_round))
 
 
 def checked_joins(joins: object, graph: Overlay) -> list[tuple[str, str, float]]:
