@@ -20,7 +20,6 @@ from coordlab import (
     World,
     metrics,
 )
-from coordlab.experiments import random_crashes, sweep
 from coordlab.viz import sequence_diagram, timeline, topology
 from coordlab.world.network import Network
 from tests.bad_input import assert_refused
@@ -146,11 +145,7 @@ CASES = [
     ("receive with a negative timeout", lambda: run_agent(lambda a: a.receive(timeout=-1)), ValueError, "timeout"),
     ("agent named with a number", lambda: Idle(7), ValueError, "name"),
     ("agent named with an empty string", lambda: Idle(""), ValueError, "name"),
-    # experiments and metrics
-    ("sweep with no seeds", lambda: sweep(lambda **kw: {}, {"n": [1]}, seeds=[]), ValueError, "seeds"),
-    ("sweep with a scalar grid value", lambda: sweep(lambda **kw: {}, {"n": 3}, seeds=[0]), TypeError, "grid"),
-    ("random crashes at rate 2", lambda: random_crashes(["a"], 2.0, 5.0, seed=0), ValueError, "rate"),
-    ("random crashes within negative", lambda: random_crashes(["a"], 0.5, -1.0, seed=0), ValueError, "within"),
+    # metrics
     ("percentiles above 100", lambda: metrics.latency_percentiles(world_with("a").run().trace, (50, 150)),
      ValueError, "percentiles"),
     # pictures of a trace

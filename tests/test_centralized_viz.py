@@ -1,9 +1,8 @@
-"""Task pictures and sweeps: they draw what they are given, and sweeps are tables."""
+"""Task pictures and sweep plots: they draw what they are given."""
 import pandas as pd
 from matplotlib.figure import Figure
 
 from coordlab import Crash
-from coordlab.experiments import random_crashes, sweep
 from coordlab.patterns.centralized import run_centralized
 from coordlab.patterns.tasks import Task, research_pipeline
 from coordlab.viz.centralized import makespan_vs_workers
@@ -18,21 +17,6 @@ def test_gantt_draws_one_row_per_worker_and_hatches_lost_attempts():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["worker-1", "worker-2"]
     assert any(p.get_hatch() == "//" for p in ax.patches)
     assert "attempt lost or cut short" in [t.get_text() for t in ax.get_legend().get_texts()]
-
-
-def test_sweep_runs_every_point_and_seed():
-    frame = sweep(lambda workers, seed: {"sum": workers + seed}, {"workers": [1, 2]}, seeds=[10, 20],
-                  progress=False)
-    assert frame.to_dict("records") == [{"workers": 1, "seed": 10, "sum": 11}, {"workers": 1, "seed": 20, "sum": 21},
-                                        {"workers": 2, "seed": 10, "sum": 12}, {"workers": 2, "seed": 20, "sum": 22}]
-
-
-def test_random_crashes_are_seeded_and_follow_the_rate():
-    names = [f"w{i}" for i in range(200)]
-    assert random_crashes(names, 0.3, 5.0, seed=1) == random_crashes(names, 0.3, 5.0, seed=1)
-    assert 40 < len(random_crashes(names, 0.3, 5.0, seed=1)) < 80
-    assert random_crashes(names, 0.0, 5.0, seed=1) == []
-    assert all(0 <= c.at < 5.0 for c in random_crashes(names, 1.0, 5.0, seed=2))
 
 
 def test_sweep_plots_show_mean_and_bound():
