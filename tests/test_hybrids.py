@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from coordlab import Crash, Nemesis, Uniform
+from coordlab import Crash, Duplicate, Nemesis, Uniform
 from coordlab.patterns.centralized import WorkerSpec
 from coordlab.patterns.hybrids import (
     FLOOR,
@@ -18,6 +18,8 @@ from coordlab.patterns.hybrids import (
 from coordlab.patterns.run import PatternRun
 from coordlab.patterns.tasks import RetryPolicy, Task, TaskRun, WorkerView, critical_path, research_pipeline
 from tests.nemesis import RETRY, UNTIL, expected_values, with_work
+from tests.nemesis.hybrids import goals_violations, run_goals
+from tests.test_swarm_threshold import claims_answered_once
 
 HYBRIDS = [run_teams_p2p, run_goals_swarm, run_groups_hierarchy]
 NAMES = [run.__name__ for run in HYBRIDS]
@@ -156,6 +158,28 @@ def test_a_crashed_lead_loses_only_its_share():
     assert not set(run.shares["lead-2"]) & done
 
 
+def test_a_client_gone_for_good_ends_the_run_no_answer_after_its_silences():
+    # Before: the other client told it its outcome forever; the run ran on to `until` or the event limit.
+    run = run_teams_p2p(chains(12, 4), 4, teams=2, seed=0, faults=[Crash("client-2", at=0.5)], until=10_000)
+    assert run.stop_reason == "no_answer"
+    settled = next(e.time for e in run.trace.select("deliver", "client-1")
+                   if e.message.kind == "submit_ok" and e.message.body.outcome != "running")
+    patience, tries = 10.0, 5  # the centralized client's defaults
+    lost = run.trace.select("share_lost")
+    assert [(e.agent, e.data["client"]) for e in lost] == [("client-1", "client-2")]
+    assert settled + tries * patience <= lost[0].time <= settled + (tries + 1) * patience
+    assert run.trace[-1].time == lost[0].time  # and the run ends then
+    assert set(run.shares["lead-1"]) <= set(done_counts(run))
+
+
+def test_a_client_whose_share_is_still_running_is_waited_for_however_long():
+    long_share = [Task(f"long{i}", duration=30.0, depends_on=(f"long{i - 1}",) if i else ()) for i in range(3)]
+    run = run_teams_p2p([*long_share, Task("short", duration=1.0)], 2, teams=2, seed=0)
+    assert sorted(map(len, run.shares.values())) == [1, 3]
+    assert run.stop_reason == "completed" and run.verdict, str(run.verdict)
+    assert not run.trace.select("share_lost") and run.makespan > 90  # waited far beyond 5 silences of 10 s
+
+
 def test_the_shares_outcomes_combine_to_the_worst():
     assert combined(["completed", "completed"]) == "completed"
     assert combined(["completed", "tasks_failed"]) == "tasks_failed"
@@ -192,6 +216,19 @@ def test_a_floor_that_crashes_and_recovers_loses_no_task():
     assert done_counts(run) == Counter({t.id: 1 for t in tasks})
 
 
+def test_a_result_lost_on_its_way_up_is_answered_from_the_floor_s_memory():
+    # The nemesis suite's seed 317: the floor's result for t2 is lost in a partition, the workers able to
+    # do type a then crash for good. Before: the floor posted t2 again and nobody could take it (t2 failed,
+    # though a worker's result for it had been acknowledged). Now the floor answers the new attempt with it.
+    run = run_goals(317)
+    assert "t2" not in set(run.tasks[run.tasks["state"] != "done"]["task"])
+    again = [e for e in run.trace.select("send", FLOOR) if e.message.kind == "result"
+             and e.message.body.task == "t2" and e.message.body.attempt > 1]
+    assert again and not [e for e in run.trace.select("task_taken") if e.data["task"] == "t2"
+                          and e.time > again[0].time]
+    assert goals_violations(run) == []
+
+
 # --- peer groups under a hierarchy -----------------------------------------------------------------
 def test_nobody_assigns_inside_a_group_members_claim_from_their_lead():
     run = run_groups_hierarchy(chains(), 4, groups=2, seed=0)
@@ -200,6 +237,13 @@ def test_nobody_assigns_inside_a_group_members_claim_from_their_lead():
     claims = sent(run, "claim")
     assert claims and {e.message.to for e in claims} == {"group-1", "group-2"}
     assert len(sent(run, "delegate")) > 0  # the director still delegates, to groups
+
+
+def test_a_claim_delivered_twice_wins_one_task_from_a_group_lead():
+    run = run_groups_hierarchy(with_work(research_pipeline(3)), 4, seed=1, faults=[Duplicate(p=0.5)])
+    assert run.stop_reason == "completed" and run.verdict, str(run.verdict)
+    claims_answered_once(run)
+    assert not run.trace.select("task_retry")
 
 
 def test_a_group_whose_members_all_die_escalates_and_another_group_finishes_the_work():

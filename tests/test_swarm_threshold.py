@@ -243,6 +243,28 @@ def test_the_board_recovers_from_its_disk_and_the_job_still_completes_once():
     assert done_counts(run) == Counter({t.id: 1 for t in tasks})
 
 
+def claims_answered_once(run) -> None:
+    """Every claim, however often delivered, won at most one task: its answers all say the same."""
+    answers: dict[int, set] = {}
+    for e in run.trace.select("send"):
+        if e.message.kind in ("granted", "refused"):
+            body = e.message.body
+            answers.setdefault(e.message.in_reply_to, set()).add((body.task.id, body.attempt)
+                                                                 if e.message.kind == "granted" else "refused")
+    delivered = Counter(e.message.id for e in run.trace.select("deliver") if e.message.kind == "claim")
+    assert any(count > 1 for count in delivered.values())  # some claims did arrive twice
+    assert all(len(given) == 1 for given in answers.values()), answers
+
+
+def test_a_claim_delivered_twice_wins_one_task_not_two():
+    # Before: the second copy won another task, granted to a worker that never heard of it and
+    # taken back only when it next sensed ("no longer holds it").
+    run = run_threshold(with_work(research_pipeline(3)), 4, seed=1, duplicate=0.5)
+    assert run.stop_reason == "completed" and run.verdict, str(run.verdict)
+    claims_answered_once(run)
+    assert not run.trace.select("task_retry")
+
+
 def test_a_board_that_never_comes_back_ends_the_run_with_no_answer():
     run = run_threshold(research_pipeline(3), 3, seed=0, faults=[Crash(BOARD, at=1.0)])
     assert run.stop_reason == "no_answer"

@@ -735,3 +735,16 @@ def task_run(run_type: type[TaskRun], result: RunResult, tasks: Iterable[Task], 
     the verdict of its checkers, and the pattern's ``extra`` fields."""
     return run_type(result=result, verdict=result.verdict(), tasks=task_table(result.trace, tasks),
                     makespan=metrics.makespan(result.trace), durations=durations, **extra)
+
+
+def task_metrics(run: TaskRun, bound: CriticalPath | None = None) -> dict[str, float]:
+    """The headline numbers every task-running pattern shares, in the order its ``metrics`` show
+    them: makespan (then ``bound``'s length, the critical path it is measured against, if given),
+    the total modelled work, the tasks done, failed and skipped, and the messages sent. A pattern's
+    ``metrics`` adds what is its own after these."""
+    numbers = {"makespan": run.makespan}
+    if bound is not None:
+        numbers["critical path"] = bound.length
+    return {**numbers, "total work": sum(run.durations.values()), "tasks done": run.count("done"),
+            "tasks failed": run.count("failed"), "tasks skipped": run.count("skipped"),
+            "messages": len(run.trace.select("send"))}

@@ -18,7 +18,7 @@ all of the client's submits (it crashed and did not come back: the single point 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -38,6 +38,7 @@ from coordlab.patterns.tasks import (
     critical_path,
     draw_durations,
     task_list,
+    task_metrics,
     task_run,
 )
 from coordlab.world import Faults, RunResult, World, validate
@@ -55,13 +56,7 @@ class CentralizedRun(TaskRun):
         """Headline numbers: makespan, messages, and the orchestrator's load."""
         handled = metrics.messages_by_agent(self.trace).get(ORCHESTRATOR, {}).get("received", 0)
         return {
-            "makespan": self.makespan,
-            "critical path": self.critical_path.length,
-            "total work": sum(self.durations.values()),
-            "tasks done": self.count("done"),
-            "tasks failed": self.count("failed"),
-            "tasks skipped": self.count("skipped"),
-            "messages": len(self.trace.select("send")),
+            **task_metrics(self, self.critical_path),
             "orchestrator messages handled": handled,
             "orchestrator utilisation": metrics.utilisation(self.trace).get(ORCHESTRATOR, 0.0),
         }
@@ -89,6 +84,24 @@ def resolve_workers(workers: int | Sequence[WorkerSpec], tasks: Sequence[Task]) 
     return specs
 
 
+def checked_workload(tasks: Sequence[Task], workers: int | Sequence[WorkerSpec],
+                     reserved: Mapping[str, str] | None = None) -> tuple[list[Task], list[WorkerSpec]]:
+    """``tasks`` and ``workers`` (an int: that many generalists) as a run takes them, or an error
+    naming what is wrong: the task DAG, a worker name kept for a role (the orchestrator's and the
+    client's, and those in ``reserved``: name -> the role), a task type no worker can do.
+    Every run of a task workload checks its input here, before anything runs."""
+    reserved = reserved or {}
+    tasks = task_list(tasks)
+    check_dag(tasks)
+    specs = resolve_workers(workers, tasks)
+    for spec in specs:
+        if spec.name in reserved:
+            raise ValueError(f"name={spec.name!r} is not allowed: that name is reserved for {reserved[spec.name]}, "
+                             "choose another worker name")
+    require_capable(tasks, specs)
+    return tasks, specs
+
+
 def fastest_bound(tasks: Sequence[Task], durations: dict[str, float], workers: Sequence[WorkerSpec]) -> CriticalPath:
     """The critical path if every task ran on the fastest worker able to do it: a makespan lower bound."""
     fastest: dict[str, float] = {}  # per task type, once: tasks x workers would not scale
@@ -112,10 +125,7 @@ def run_centralized(tasks: Sequence[Task], workers: int | Sequence[WorkerSpec] =
     capacity < 1, an int where a policy goes, more than ``MAX_WORKERS`` workers, …) raises
     here, before anything runs, naming the argument.
     """
-    tasks = task_list(tasks)
-    check_dag(tasks)
-    specs = resolve_workers(workers, tasks)
-    require_capable(tasks, specs)
+    tasks, specs = checked_workload(tasks, workers)
     seed = validate.seed(seed)
     if suspect_after is not None:
         beat = 0.0 if heartbeat_interval is None else validate.number("heartbeat_interval", heartbeat_interval)

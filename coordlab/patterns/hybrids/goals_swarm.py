@@ -27,12 +27,12 @@ from coordlab import metrics
 from coordlab.patterns.centralized import PROTOCOL, CentralizedRun, Client, Orchestrator
 from coordlab.patterns.centralized.checks import centralized_checkers
 from coordlab.patterns.centralized.protocol import CLIENT, ORCHESTRATOR, Assign, Failure, Heartbeat, Register, Result
-from coordlab.patterns.centralized.run import fastest_bound
+from coordlab.patterns.centralized.run import checked_workload, fastest_bound
 from coordlab.patterns.centralized.workers import WorkerSpec
 from coordlab.patterns.liveness import HeartbeatSender
 from coordlab.patterns.protocol import kinds_declared
 from coordlab.patterns.swarm.protocol import BOARD_PROTOCOL
-from coordlab.patterns.swarm.threshold import Board, ThresholdWorker, checked_workload, thresholds_by_type
+from coordlab.patterns.swarm.threshold import Board, ThresholdWorker, thresholds_by_type
 from coordlab.patterns.tasks import RetryPolicy, Task, draw_durations, task_run
 from coordlab.world import Faults, Message, World, validate
 from coordlab.world.latency import Latency
@@ -59,6 +59,7 @@ class Floor(Board):
         self.orchestrator = orchestrator
         self.capacity = capacity
         self.orders: dict[str, Message] = {}  # task -> the orchestrator's assign the floor will answer
+        self.results: dict[str, Any] = {}  # task -> the value its first result carried, passed up
         self.heartbeat = HeartbeatSender(self, orchestrator, heartbeat_interval, busy=lambda: bool(self.orders),
                                          body=self.holding)
 
@@ -71,8 +72,15 @@ class Floor(Board):
         await self.send(self.orchestrator, "register", Register(capabilities, self.capacity))
 
     async def on_assign(self, msg: Message) -> None:
-        """Post the task (a new attempt of a task still here only replaces the order it answers)."""
+        """Post the task (a new attempt of a task still here only replaces the order it answers).
+
+        A task the floor has a result for already is answered with it at once: the orchestrator
+        asks again because that answer was lost on the way up (the first result of a task wins).
+        """
         job: Assign = msg.body
+        if job.task.id in self.results:
+            await self.reply(msg, Result(job.task.id, job.attempt, self.results[job.task.id]), kind="result")
+            return
         if job.task.id not in self.orders:
             self.post(job.task.id, job.task.type)
         self.orders[job.task.id] = msg
@@ -86,6 +94,7 @@ class Floor(Board):
 
     async def completed(self, tid: str, worker: str, result: Result) -> None:
         self.release(tid)
+        self.results.setdefault(tid, result.value)
         order = self.orders.pop(tid, None)
         if order is not None:  # else answered already (a late or repeated result)
             await self.reply(order, Result(tid, order.body.attempt, result.value), kind="result")
@@ -131,7 +140,7 @@ def run_goals_swarm(tasks: Sequence[Task], workers: int | Sequence[WorkerSpec] =
     world.add(Client(CLIENT, tasks, durations),
               Orchestrator(ORCHESTRATOR, [floor], retry=retry, service_time=service_time),
               Floor(FLOOR, specs, capacity=window, growth=growth, service_time=service_time),
-              *(ThresholdWorker(spec, FLOOR, thresholds=thresholds) for spec in specs))
+              *(ThresholdWorker(spec, FLOOR, thresholds=thresholds, board_owns_job=False) for spec in specs))
     for checker in [*centralized_checkers(tasks), kinds_declared(PROTOCOL + BOARD_PROTOCOL)]:
         world.add_checker(checker)
     return task_run(GoalsSwarmRun, world.run(until=until), tasks, durations,

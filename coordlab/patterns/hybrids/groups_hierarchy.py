@@ -29,7 +29,7 @@ from typing import Any
 import networkx as nx
 
 from coordlab.patterns.centralized.protocol import Assign, Failure, Result
-from coordlab.patterns.centralized.run import resolve_workers
+from coordlab.patterns.centralized.run import checked_workload, resolve_workers
 from coordlab.patterns.centralized.workers import WorkerSpec
 from coordlab.patterns.hierarchical import PROTOCOL, Client, Director, Lead, OrgChart, Project, RetryInTeam
 from coordlab.patterns.hierarchical.checks import hierarchy_checkers
@@ -40,9 +40,9 @@ from coordlab.patterns.hybrids.teams_p2p import split_teams
 from coordlab.patterns.protocol import kinds_declared
 from coordlab.patterns.swarm.protocol import BOARD_PROTOCOL
 from coordlab.patterns.swarm.threshold import (
+    ClaimAnswers,
     OpenTasks,
     ThresholdWorker,
-    checked_workload,
     orphaned,
     thresholds_by_type,
 )
@@ -76,6 +76,7 @@ class GroupLead(Lead):
         self.lease_slack = lease_slack
         self.give_up_after = give_up_after
         self.granted_at: dict[tuple[str, int], float] = {}  # (task, attempt) -> when granted
+        self.claims = ClaimAnswers()
 
     async def run(self) -> None:
         for member in self.workers:  # (re)started: every member gets give_up_after to speak
@@ -112,10 +113,14 @@ class GroupLead(Lead):
         await self.reply(msg, self.open.stimuli(self.now))
 
     async def on_claim(self, msg: Message) -> None:
+        await self.claims.answer(self, msg, self.grant)
+
+    async def grant(self, msg: Message) -> tuple[str, Any]:
+        """A claim for a type wins its oldest open task (an attempt numbered as a lead's assignment
+        is); with none open it is refused."""
         tid = self.open.take(msg.body.type)
         if tid is None:
-            await self.reply(msg, msg.body, kind="refused")
-            return
+            return "refused", msg.body
         held = self.holding[tid]
         assigned = self.stable.setdefault("attempts assigned", {})  # numbered as Manager.assign numbers them
         attempt = assigned[tid] = max(held.job.attempts, assigned.get(tid, 0)) + 1
@@ -124,8 +129,8 @@ class GroupLead(Lead):
         self.granted_at[(tid, attempt)] = self.now
         self.log("task_assigned", task=tid, worker=msg.sender, attempt=attempt)
         job = held.job
-        await self.reply(msg, Assign(job.task, attempt, job.duration, job.inputs), kind="granted")
         self.spawn(self.lease(tid, attempt, msg.sender, 2 * job.duration / self.speeds[msg.sender] + self.lease_slack))
+        return "granted", Assign(job.task, attempt, job.duration, job.inputs)
 
     async def lease(self, tid: str, attempt: int, worker: str, seconds: float) -> None:
         await self.sleep(seconds)
@@ -195,7 +200,7 @@ def run_groups_hierarchy(tasks: Sequence[Task], workers: int | Sequence[WorkerSp
     speeds = {spec.name: spec.speed for spec in specs}
     for i, group in enumerate(members):
         world.add(GroupLead(group_name(i), chart, speeds=speeds, growth=growth, **options),
-                  *(GroupMember(spec, group_name(i), thresholds=thresholds) for spec in group))
+                  *(GroupMember(spec, group_name(i), thresholds=thresholds, board_owns_job=False) for spec in group))
     for checker in [*hierarchy_checkers(chart, tasks, CLIENT), kinds_declared(PROTOCOL + BOARD_PROTOCOL)]:
         world.add_checker(checker)
     return summarise(world.run(until=until), [project], chart, durations)

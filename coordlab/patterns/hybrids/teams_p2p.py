@@ -31,12 +31,11 @@ from coordlab import metrics
 from coordlab.patterns.centralized import PROTOCOL, Client, Orchestrator, Worker
 from coordlab.patterns.centralized.checks import centralized_checkers
 from coordlab.patterns.centralized.protocol import Assign, Failure, Heartbeat, Register
-from coordlab.patterns.centralized.run import fastest_bound, resolve_workers
+from coordlab.patterns.centralized.run import checked_workload, fastest_bound, resolve_workers
 from coordlab.patterns.centralized.workers import WorkerSpec
 from coordlab.patterns.liveness import HeartbeatSender
 from coordlab.patterns.p2p.topology import make_topology
 from coordlab.patterns.protocol import MessageKind, kinds_declared
-from coordlab.patterns.swarm.threshold import checked_workload
 from coordlab.patterns.tasks import (
     CriticalPath,
     RetryPolicy,
@@ -45,9 +44,10 @@ from coordlab.patterns.tasks import (
     WorkerView,
     draw_durations,
     task_list,
+    task_metrics,
     task_run,
 )
-from coordlab.world import Faults, Message, Timeout, World, validate
+from coordlab.world import Faults, Message, World, validate
 from coordlab.world.latency import Latency
 
 
@@ -174,10 +174,14 @@ class TeamLead(Orchestrator):
             await super().attempt_failed(tid, attempt, reason)
 
 
-#: The one message kind the hybrid adds to the centralized protocol: between the clients.
-SHARES_PROTOCOL = (MessageKind("share_settled", "client whose share is settled", "every other client",
-                               "outcome (str)", "my share ended so; sent again every `patience` s until "
-                               "every share is settled (the run's outcome is theirs combined)"),)
+#: The message kinds the hybrid adds to the centralized protocol: between the clients.
+SHARES_PROTOCOL = (
+    MessageKind("share_settled", "client whose share is settled", "every client whose outcome it lacks",
+                "outcome (str)", "my share ended so; sent again every `patience` s until every share's "
+                "outcome is known (the run's outcome is theirs combined)"),
+    MessageKind("share_status", "client", "a client that sent share_settled", "outcome (str), or 'running'",
+                "how my share stands: the answer that tells a client still at work from one that is gone"),
+)
 
 
 def combined(outcomes: Iterable[str]) -> str:
@@ -189,13 +193,36 @@ def combined(outcomes: Iterable[str]) -> str:
 class ShareClient(Client):
     """The centralized client, for one lead's share of the job. Its share settled, it does not
     end the run at once (other leads may still be at work): it tells the other clients its
-    outcome, and the first client to know every share's outcome ends the run with them combined."""
+    outcome, every ``patience`` s, until it knows every share's, and ends the run with them combined.
+
+    Every client answers that news with how its own share stands (``share_status``: its outcome,
+    or "running"), so a client at work is told from one that is gone: a client silent through
+    ``tries`` tellings in a row is counted as ``no_answer`` (it crashed and did not come back),
+    as the centralized client gives up on a silent orchestrator. The run always ends.
+    """
 
     def __init__(self, name: str, tasks: Sequence[Task], durations: dict[str, float], orchestrator: str, *,
                  clients: Sequence[str]) -> None:
         super().__init__(name, tasks, durations, orchestrator)
         self.others = [client for client in clients if client != name]
-        self.outcomes: dict[str, str] = {}
+        self.outcomes: dict[str, str] = {}  # each share's outcome, by client
+        self.heard: dict[str, float] = {}  # when each other client last sent me anything
+        self.ended = False
+
+    async def run(self) -> None:
+        self.spawn(self.listen())
+        await super().run()
+
+    async def listen(self) -> None:
+        """Note what the other clients tell, and answer a client's news with how my share stands."""
+        while True:
+            msg = await self.receive(("share_settled", "share_status"))
+            self.heard[msg.sender] = self.now
+            if msg.body != "running":
+                self.outcomes[msg.sender] = msg.body
+            if msg.kind == "share_settled":
+                await self.reply(msg, self.outcomes.get(self.name, "running"), kind="share_status")
+            self.finish_if_all_known()
 
     def end_run(self, reason: str) -> None:
         """Called by the client's loop with its share's outcome: share it, then wait for the others'."""
@@ -203,18 +230,26 @@ class ShareClient(Client):
         self.spawn(self.gather())
 
     async def gather(self) -> None:
+        """Tell every client whose outcome I lack mine, every ``patience`` s, until all are known;
+        count one silent for ``tries`` tellings in a row as ``no_answer``."""
+        for other in self.others:
+            self.heard.setdefault(other, self.now)
         while True:
+            for other in self.others:
+                if other not in self.outcomes and self.now - self.heard[other] >= self.tries * self.patience:
+                    self.log("share_lost", client=other, silent=self.now - self.heard[other])
+                    self.outcomes[other] = "no_answer"
+            self.finish_if_all_known()
             for other in self.others:
                 if other not in self.outcomes:  # it may have missed mine: a message can be lost
                     await self.send(other, "share_settled", self.outcomes[self.name])
-            try:
-                while len(self.outcomes) <= len(self.others):
-                    msg = await self.receive("share_settled", timeout=self.patience)
-                    self.outcomes[msg.sender] = msg.body
-            except Timeout:
-                continue
+            await self.sleep(self.patience)
+
+    def finish_if_all_known(self) -> None:
+        """Once every share's outcome is known (mine too), end the run with them combined."""
+        if not self.ended and self.name in self.outcomes and len(self.outcomes) > len(self.others):
+            self.ended = True
             super().end_run(combined(self.outcomes.values()))
-            return
 
 
 @dataclass(repr=False)
@@ -229,9 +264,7 @@ class TeamsRun(TaskRun):
     def metrics(self) -> dict[str, float]:
         handled = {name: row["received"] for name, row in metrics.messages_by_agent(self.trace).items()
                    if name in self.teams}
-        return {"makespan": self.makespan, "critical path": self.critical_path.length,
-                "tasks done": self.count("done"), "tasks failed": self.count("failed"),
-                "messages": len(self.trace.select("send")),
+        return {**task_metrics(self, self.critical_path),
                 "busiest lead messages handled": max(handled.values(), default=0),
                 "tasks lent": sum(1 for e in self.trace.select("task_assigned") if e.data["worker"] in self.teams)}
 

@@ -28,22 +28,24 @@ failed ``max_attempts`` times. A task no live worker can do (no capable worker h
 task or heard from for ``give_up_after`` seconds) fails, and its dependants are skipped.
 The board keeps its decisions on disk (``stable``), so it can crash and recover; a worker
 that hears nothing from the board for ``give_up_after`` seconds ends the run with
-``stop_reason="no_answer"``.
+``stop_reason="no_answer"`` (unless a coordinator above the board owns the job, as in
+``coordlab.patterns.hybrids``: then that coordinator decides). A claim the network delivers
+twice gets its first answer again (``ClaimAnswers``), never a second task.
 """
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
+from typing import Any
 
 import numpy as np
 
 from coordlab import metrics
 from coordlab.patterns.centralized.checks import centralized_checkers
-from coordlab.patterns.centralized.orchestrator import require_capable
 from coordlab.patterns.centralized.protocol import Assign, Failure, Heartbeat, Result
-from coordlab.patterns.centralized.run import fastest_bound, resolve_workers
+from coordlab.patterns.centralized.run import checked_workload, fastest_bound
 from coordlab.patterns.centralized.workers import WorkerSpec
 from coordlab.patterns.protocol import kinds_declared
 from coordlab.patterns.swarm.protocol import BOARD, BOARD_PROTOCOL, Claim, OpenType, Stimuli
@@ -52,9 +54,9 @@ from coordlab.patterns.tasks import (
     Task,
     TaskGraph,
     TaskRun,
-    check_dag,
     draw_durations,
     task_list,
+    task_metrics,
     task_run,
 )
 from coordlab.world import Agent, Faults, Message, Timeout, World, validate
@@ -156,6 +158,22 @@ def orphaned(open_tasks: OpenTasks, capabilities: Mapping[str, Iterable[str]],
     return [tid for kind in sorted(set(open_tasks.by_type) - able) for tid in open_tasks.by_type[kind]]
 
 
+class ClaimAnswers:
+    """The answer a board gave each claim, by message id: a claim the network delivered twice gets
+    its first answer again, never a second task (the taker waits for one answer; a second task
+    would sit granted to it, unknown, until it senses and the board takes it back)."""
+
+    def __init__(self) -> None:
+        self.given: dict[int, tuple[str, Any]] = {}
+
+    async def answer(self, board: Agent, msg: Message, decide: Callable[[Message], Awaitable[tuple[str, Any]]]) -> None:
+        """Reply to the claim ``msg`` with ``decide``'s (kind, body), decided once per claim."""
+        if msg.id not in self.given:
+            self.given[msg.id] = await decide(msg)
+        kind, body = self.given[msg.id]
+        await board.reply(msg, body, kind=kind)
+
+
 class Board(Agent):
     """The shared board: posts open tasks, tells their stimuli, grants claims, marks tasks done.
 
@@ -189,6 +207,7 @@ class Board(Agent):
         self.taken: dict[str, tuple[str, int, float]] = {}  # task -> (taker, attempt, when granted)
         self.held: dict[str, dict[str, None]] = {name: {} for name in self.roster}  # taker -> its tasks
         self.heard: dict[str, float] = {}  # when each worker last sent the board anything
+        self.claims = ClaimAnswers()
 
     async def run(self) -> None:
         self.attempts = self.stable.setdefault("attempts", {})  # grants numbered so far, per task
@@ -246,19 +265,21 @@ class Board(Agent):
         await self.reply(msg, self.open.stimuli(self.now))
 
     async def on_claim(self, msg: Message) -> None:
+        await self.claims.answer(self, msg, self.grant)
+
+    async def grant(self, msg: Message) -> tuple[str, Any]:
         """A claim for a type wins its oldest open task; with none open (others were quicker) it is refused."""
         tid = self.open.take(msg.body.type)
         if tid is None:
-            await self.reply(msg, msg.body, kind="refused")
-            return
+            return "refused", msg.body
         worker = msg.sender
         attempt = self.attempts[tid] = self.attempts.get(tid, 0) + 1
         self.taken[tid] = (worker, attempt, self.now)
         self.held[worker][tid] = None
         self.log(self.grant_event, task=tid, worker=worker, attempt=attempt)
         job = self.assignment(tid, attempt)
-        await self.reply(msg, job, kind="granted")
         self.spawn(self.lease(tid, attempt, 2 * job.duration / self.roster[worker].speed + self.suspect_after))
+        return "granted", job
 
     async def lease(self, tid: str, attempt: int, seconds: float) -> None:
         """A task not reported within ``seconds`` of its grant is open again (its taker may be dead)."""
@@ -340,7 +361,8 @@ class ThresholdWorker(Agent):
 
     def __init__(self, spec: WorkerSpec, board: str = BOARD, *, thresholds: Mapping[str, float],
                  sense_interval: float = 0.5, max_sense_interval: float = 4.0, learn: float = 0.0,
-                 forget: float = 0.0, patience: float = 1.0, give_up_after: float = 30.0) -> None:
+                 forget: float = 0.0, patience: float = 1.0, give_up_after: float = 30.0,
+                 board_owns_job: bool = True) -> None:
         super().__init__(spec.name)
         self.spec = spec
         self.board = board
@@ -351,6 +373,7 @@ class ThresholdWorker(Agent):
         self.patience = patience
         self.wait = patience  # how long the next question waits for its answer
         self.give_up_after = give_up_after
+        self.board_owns_job = board_owns_job
         self.holding: dict[tuple[str, int], None] = {}  # attempts granted and not yet acknowledged as reported
         self.silent_since: float | None = None  # since when our questions to the board go unanswered
 
@@ -366,9 +389,12 @@ class ThresholdWorker(Agent):
 
     async def ask_board(self, kind: str, body: object) -> Message | None:
         """Ask the board and wait for its answer; None if none came (and after ``give_up_after`` s
-        of silence, end the run: the board is gone). A busy board answers late, and asking it
-        again only makes its queue longer: so the wait doubles after each unanswered question, and
-        after an answer it is four times that answer's round trip (and at least ``patience`` s).
+        of silence, end the run: the board is gone, and with it the job; unless the board does not
+        own the job, ``board_owns_job=False``: under a coordinator that owns it, as in the hybrids,
+        that coordinator notices a lost board and decides, so a worker only keeps asking). A busy
+        board answers late, and asking it again only makes its queue longer: so the wait doubles after
+        each unanswered question, and after an answer it is four times that answer's round trip (and
+        at least ``patience`` s).
 
         A plain message and a wait for the answer, not a ``request``: the board ends the run the
         moment the last task is settled, when other workers' questions may still be on their way.
@@ -379,7 +405,7 @@ class ThresholdWorker(Agent):
         except Timeout:
             if self.silent_since is None:
                 self.silent_since = asked.sent_at
-            if self.now - self.silent_since >= self.give_up_after:
+            if self.board_owns_job and self.now - self.silent_since >= self.give_up_after:
                 self.end_run("no_answer")
             self.wait = min(2 * self.wait, self.give_up_after)
             return None
@@ -445,33 +471,11 @@ class ThresholdRun(TaskRun):
         handled = metrics.messages_by_agent(self.trace).get(BOARD, {}).get("received", 0)
         kinds = metrics.messages_by_kind(self.trace)
         return {
-            "makespan": self.makespan,
-            "critical path": self.critical_path.length,
-            "total work": sum(self.durations.values()),
-            "tasks done": self.count("done"),
-            "tasks failed": self.count("failed"),
-            "tasks skipped": self.count("skipped"),
-            "messages": len(self.trace.select("send")),
+            **task_metrics(self, self.critical_path),
             "board messages handled": handled,
             "senses": kinds.get("sense", 0),
             "claims refused": kinds.get("refused", 0),
         }
-
-
-def checked_workload(tasks: Sequence[Task], workers: int | Sequence[WorkerSpec],
-                     reserved: Mapping[str, str]) -> tuple[list[Task], list[WorkerSpec]]:
-    """``tasks`` and ``workers`` (an int: that many generalists) as a run takes them, or an error
-    naming what is wrong: the task DAG, a worker name in ``reserved`` (name -> the role it is
-    kept for), a task type no worker can do."""
-    tasks = task_list(tasks)
-    check_dag(tasks)
-    specs = resolve_workers(workers, tasks)
-    for spec in specs:
-        if spec.name in reserved:
-            raise ValueError(f"name={spec.name!r} is not allowed: that name is reserved for {reserved[spec.name]}, "
-                             "choose another worker name")
-    require_capable(tasks, specs)
-    return tasks, specs
 
 
 def thresholds_by_type(threshold: float | Mapping[str, float], types: Iterable[str]) -> dict[str, float]:
