@@ -13,11 +13,12 @@ which prints, per suite, the runs, their stop reasons and the violations (which 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from coordlab.patterns.tasks import RetryPolicy, Task
+from coordlab.patterns.tasks import FINAL, RetryPolicy, Task
+from coordlab.world.trace import Event
 
 #: The task patterns' suites (centralized, hierarchical, replicated): a generous retry policy, since every
 #: lost message costs an attempt, and a horizon that is only a safety net (a run still going then is a violation).
@@ -82,3 +83,31 @@ def down_at_the_end(run: Any) -> set[str]:
     for e in run.trace.select(("crash", "recover")):
         (down.add if e.kind == "crash" else down.discard)(e.agent)
     return down
+
+
+def settled_once(events: Sequence[Event], tasks: Sequence[Task], owners: Iterable[str]) -> tuple[dict[str, str],
+                                                                                                 list[str]]:
+    """Each task's final state (``open`` if never settled), and what broke: a task settled twice or
+    by an agent not in ``owners``, failed or skipped without a reason, an attempt started before
+    its dependencies were done."""
+    owners = set(owners)
+    deps = {t.id: t.depends_on for t in tasks}
+    settled: dict[str, list[Event]] = {t.id: [] for t in tasks}
+    done: set[str] = set()
+    found = []
+    for e in events:
+        if e.kind in FINAL:
+            settled[e.data["task"]].append(e)
+            if e.kind == "task_done":
+                done.add(e.data["task"])
+            elif not e.data.get("reason"):
+                found.append(f"{e.data['task']} {e.kind} without a reason")
+            if e.agent not in owners:
+                found.append(f"{e.data['task']} {e.kind} by {e.agent}, not by {' or '.join(sorted(owners))}")
+        elif e.kind == "task_start" and not set(deps[e.data["task"]]) <= done:
+            found.append(f"{e.data['task']} attempt {e.data['attempt']} started at {e.time:g} "
+                         "before its dependencies were done")
+    twice = sorted(tid for tid, settlements in settled.items() if len(settlements) > 1)
+    if twice:
+        found.append(f"settled more than once: {', '.join(twice)}")
+    return {tid: s[0].kind.removeprefix("task_") if s else "open" for tid, s in settled.items()}, found

@@ -16,12 +16,13 @@ whether the right results flowed along the DAG.
 
 What ``violations`` recomputes from the trace (and the orchestrator's journal, its disk):
 
-* safety, always: each task settled at most once (exactly once if the job ended), failed or
-  skipped only with a reason; no attempt started before its dependencies were done; each done
-  task's value is one a worker reported for it, and the right one; every task whose result
-  reached the orchestrator (which did not crash afterwards) is done; the client's final
-  report matches the tasks' states and is the run's stop reason; the run stops with the job's
-  outcome, or with ``no_answer`` only if the orchestrator was down for good;
+* safety, always: each task settled at most once (exactly once if the job ended) and by the
+  orchestrator, failed or skipped only with a reason; no attempt started before its
+  dependencies were done; each done task's value is one a worker reported for it, and the
+  right one; every task whose result reached the orchestrator (which did not crash afterwards)
+  is done; the client's final report matches the tasks' states and is the run's stop reason;
+  the run stops with the job's outcome, or with ``no_answer`` only if the orchestrator was
+  down for good;
 * liveness, when every crashed agent recovered: the job completed, every task done.
 """
 from __future__ import annotations
@@ -32,8 +33,8 @@ from typing import Any
 
 from coordlab import Nemesis, Uniform
 from coordlab.patterns.centralized import CentralizedRun, WorkerSpec, run_centralized
-from coordlab.patterns.tasks import FINAL, Task, layered_tasks, research_pipeline
-from tests.nemesis import RETRY, UNTIL, Suite, down_at_the_end, expected_values, with_work
+from coordlab.patterns.tasks import Task, layered_tasks, research_pipeline
+from tests.nemesis import RETRY, UNTIL, Suite, down_at_the_end, expected_values, settled_once, with_work
 
 
 def nemesis(seed: int) -> Nemesis:
@@ -69,25 +70,16 @@ def submitted(run: CentralizedRun) -> list[Task]:
 
 def violations(run: CentralizedRun) -> list[str]:
     tasks = submitted(run)
-    deps = {t.id: t.depends_on for t in tasks}
-    found: list[str] = []
 
-    # Each task settled at most once, with a reason unless done; no attempt before its dependencies.
-    settled: dict[str, list[Any]] = {t.id: [] for t in tasks}
-    done_at: set[str] = set()
+    # Each task settled at most once, by the orchestrator, with a reason unless done; no attempt
+    # before its dependencies.
+    state, found = settled_once(list(run.trace), tasks, ["orchestrator"])
+
+    # Every input handed out is a value some worker reported; which results reached the orchestrator.
     reported: dict[str, list[Any]] = {t.id: [] for t in tasks}  # values workers sent for each task
     received: set[str] = set()  # tasks whose result reached the orchestrator, which did not crash since
     for e in run.trace:
-        if e.kind in FINAL:
-            settled[e.data["task"]].append(e)
-            if e.kind == "task_done":
-                done_at.add(e.data["task"])
-            elif not e.data.get("reason"):
-                found.append(f"{e.data['task']} {e.kind} without a reason")
-        elif e.kind == "task_start" and not set(deps[e.data["task"]]) <= done_at:
-            found.append(f"{e.data['task']} attempt {e.data['attempt']} started at {e.time:g} "
-                         f"before its dependencies were done")
-        elif e.kind == "send" and e.message.kind == "result":
+        if e.kind == "send" and e.message.kind == "result":
             reported[e.message.body.task].append(e.message.body.value)
         elif e.kind == "deliver" and e.message.kind == "result":
             received.add(e.message.body.task)
@@ -97,10 +89,6 @@ def violations(run: CentralizedRun) -> list[str]:
             for dep, value in e.message.body.inputs.items():
                 if value not in reported[dep]:
                     found.append(f"{e.message.body.task.id} was given a value for {dep} no worker reported")
-    twice = sorted(tid for tid, events in settled.items() if len(events) > 1)
-    if twice:
-        found.append(f"settled more than once: {', '.join(twice)}")
-    state = {tid: events[0].kind.removeprefix("task_") if events else "open" for tid, events in settled.items()}
 
     # Each done task's value, as the orchestrator keeps it on disk: one a worker reported, and the right one.
     journal = run.result.agents["orchestrator"].stable.get("settled", {})

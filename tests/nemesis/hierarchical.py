@@ -34,13 +34,15 @@ What ``violations`` recomputes from the trace (and the director's books, its dis
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
 from coordlab import Nemesis, Uniform
 from coordlab.patterns.hierarchical import CLIENT, HierarchicalRun, OrgChart, Project, run_hierarchical
 from coordlab.patterns.tasks import FINAL, Task, layered_tasks
-from tests.nemesis import RETRY, UNTIL, Suite, down_at_the_end, expected_values, with_work
+from coordlab.world.trace import Event
+from tests.nemesis import RETRY, UNTIL, Suite, down_at_the_end, expected_values, settled_once, with_work
 
 REACTIONS = ("task_retry", "child_lost", "task_rerouted")
 TWO_TEAMS = OrgChart.from_levels([1, 2, 4], specialties=["a", "b"])
@@ -99,12 +101,17 @@ def handled_results(run: HierarchicalRun) -> dict[str, float]:
     return handled
 
 
-def contained(run: HierarchicalRun) -> list[str]:
-    """Reactions and escalations with no failure before them in the subtree concerned."""
+def contained(run: HierarchicalRun, also_touched: Callable[[Event], Iterable[str]] = lambda e: ()) -> list[str]:
+    """Reactions and escalations with no failure before them in the subtree concerned.
+
+    A failure touches a crashed agent, a worker whose attempt failed and both ends of a lost
+    message; ``also_touched(event)`` names the agents an event touches besides (a pattern whose
+    reactions answer more kinds of trouble than its parent's)."""
     chart = run.chart
     touched: set[str] = set()
     found = []
     for e in run.trace:
+        touched.update(also_touched(e))
         if e.kind == "crash" or (e.kind == "task_end" and not e.data["ok"]):
             touched.add(e.agent)
         elif e.kind == "drop":
@@ -120,28 +127,11 @@ def violations(run: HierarchicalRun) -> list[str]:
     chart = run.chart
     director = chart.director
     tasks = ordered(run)
-    deps = {t.id: t.depends_on for t in tasks}
-    found: list[str] = []
 
     # Each task settled at most once, at the top, with a reason unless done; no attempt before its dependencies.
-    settled: dict[str, list[Any]] = {t.id: [] for t in tasks}
-    done: set[str] = set()
-    for e in run.trace:
-        if e.kind in FINAL:
-            settled[e.data["task"]].append(e)
-            done.update([e.data["task"]] if e.kind == "task_done" else [])
-            if e.agent != director:
-                found.append(f"{e.data['task']} {e.kind} by {e.agent}, not by the director")
-            if e.kind != "task_done" and not e.data.get("reason"):
-                found.append(f"{e.data['task']} {e.kind} without a reason")
-        elif e.kind == "task_start" and not set(deps[e.data["task"]]) <= done:
-            found.append(f"{e.data['task']} attempt {e.data['attempt']} started at {e.time:g} "
-                         "before its dependencies were done")
-    twice = sorted(tid for tid, events in settled.items() if len(events) > 1)
-    if twice:
-        found.append(f"settled more than once: {', '.join(twice)}")
-    state = {tid: events[0].kind.removeprefix("task_") if events else "open" for tid, events in settled.items()}
+    state, found = settled_once(list(run.trace), tasks, [director])
     counts = Counter(state.values())
+    done = {e.data["task"] for e in run.trace.select("task_done")}
 
     # Each done task's value, as the director keeps it in its books: the right one.
     results = run.result.agents[director].stable["books"].graphs["p"].results

@@ -44,13 +44,13 @@ from coordlab.patterns.hybrids import (
     run_groups_hierarchy,
     run_teams_p2p,
 )
-from tests.nemesis import RETRY, UNTIL, Suite, centralized, hierarchical
+from coordlab.world.trace import Event
+from tests.nemesis import RETRY, UNTIL, Suite, centralized, hierarchical, settled_once
 from tests.nemesis.centralized import RANDOM_DAG_WORKERS, random_dag_tasks
 from tests.nemesis.threshold import (
     acknowledged_results_done,
     nemesis,
     right_values,
-    settled_once,
     started_only_when_granted,
     the_ending,
 )
@@ -114,23 +114,11 @@ def goals_violations(run: GoalsSwarmRun) -> list[str]:
     return sorted(set(found), key=found.index)  # the two judges may say the same thing
 
 
-def contained(run: HierarchicalRun) -> list[str]:
-    """The hierarchical suite's containment, where a slow spell touches its agent too: a group
-    hands out leases, not heartbeat watches, so a lease running out on a slowed member is the
-    reaction to a failure (a straggler), by design."""
-    touched: set[str] = set()
-    found = []
-    for e in run.trace:
-        slow = SLOW_STARTS.fullmatch(e.reason or "") if e.kind == "fault" else None
-        if e.kind == "crash" or (e.kind == "task_end" and not e.data["ok"]) or slow:
-            touched.add(slow.group(1) if slow else e.agent)
-        elif e.kind == "drop":
-            touched.update((e.agent, e.peer))
-        elif e.kind in hierarchical.REACTIONS and not touched & set(run.chart.subtree(e.data["child"])):
-            found.append(f"{e.agent} {e.kind} about {e.data['child']} at {e.time:g}, no failure in its subtree")
-        elif e.kind == "task_escalated" and not touched & set(run.chart.subtree(e.agent)):
-            found.append(f"{e.agent} escalated {e.data['task']} at {e.time:g}, no failure in its subtree")
-    return found
+def slowed(e: Event) -> list[str]:
+    """The agent a slow spell starts at: a group hands out leases, not heartbeat watches, so a
+    lease running out on a slowed member is the reaction to a failure (a straggler), by design."""
+    slow = SLOW_STARTS.fullmatch(e.reason or "") if e.kind == "fault" else None
+    return [slow.group(1)] if slow else []
 
 
 def groups_violations(run: HierarchicalRun) -> list[str]:
@@ -141,7 +129,7 @@ def groups_violations(run: HierarchicalRun) -> list[str]:
     lost = sorted(tid for tid in hierarchical.handled_results(run) if state[tid] != "done")
     if lost:
         found.append(f"results the director handled, yet the task not done: {', '.join(lost)}")
-    found += contained(run)
+    found += hierarchical.contained(run, also_touched=slowed)  # a slow spell touches its agent too
     allowed = {(CLIENT, chart.director), (chart.director, CLIENT)}
     allowed |= {pair for child, boss in chart.parent.items() if boss for pair in ((child, boss), (boss, child))}
     found += sorted({f"{e.agent} -> {e.peer}: skipped a level or went sideways" for e in events

@@ -7,8 +7,9 @@ any agent, the board included, partitions, loss up to 0.5, duplication, delays t
 slow agents. Even seeds draw crashes that all recover (``recover=1.0``), odd seeds crashes
 that recover half the time (``recover=0.5``). Nobody is spared: the board has no client.
 
-What ``violations`` recomputes from the trace alone (the checks every task suite here shares
-are this module's functions, which ``tests/nemesis/hybrids.py`` reuses):
+What ``violations`` recomputes from the trace alone (``settled_once`` is every task suite's,
+from ``tests/nemesis/__init__.py``; the other checks are this module's, which
+``tests/nemesis/hybrids.py`` reuses):
 
 * safety, always: each task settled at most once and only by its owner (here the board), failed
   or skipped only with a reason; no attempt started before its dependencies were done; every
@@ -30,9 +31,9 @@ from coordlab import Nemesis
 from coordlab.patterns.centralized.protocol import Assign, Result
 from coordlab.patterns.swarm.protocol import BOARD
 from coordlab.patterns.swarm.threshold import ThresholdRun, run_threshold
-from coordlab.patterns.tasks import FINAL, Task
+from coordlab.patterns.tasks import Task
 from coordlab.world.trace import Event
-from tests.nemesis import UNTIL, Suite, down_at_the_end, expected_values
+from tests.nemesis import UNTIL, Suite, down_at_the_end, expected_values, settled_once
 from tests.nemesis.centralized import RANDOM_DAG_WORKERS, random_dag_tasks
 
 
@@ -44,35 +45,7 @@ def run(seed: int) -> ThresholdRun:
     return run_threshold(random_dag_tasks(seed), RANDOM_DAG_WORKERS, seed=seed, faults=nemesis(seed), until=UNTIL)
 
 
-# --- the checks every task suite shares ----------------------------------------------------
-def settled_once(events: Sequence[Event], tasks: Sequence[Task], owners: Iterable[str]) -> tuple[dict[str, str],
-                                                                                                 list[str]]:
-    """Each task's final state (``open`` if never settled), and what broke: a task settled twice or
-    by an agent not in ``owners``, failed or skipped without a reason, an attempt started before
-    its dependencies were done."""
-    owners = set(owners)
-    deps = {t.id: t.depends_on for t in tasks}
-    settled: dict[str, list[Event]] = {t.id: [] for t in tasks}
-    done: set[str] = set()
-    found = []
-    for e in events:
-        if e.kind in FINAL:
-            settled[e.data["task"]].append(e)
-            if e.kind == "task_done":
-                done.add(e.data["task"])
-            elif not e.data.get("reason"):
-                found.append(f"{e.data['task']} {e.kind} without a reason")
-            if e.agent not in owners:
-                found.append(f"{e.data['task']} {e.kind} by {e.agent}, not by {' or '.join(sorted(owners))}")
-        elif e.kind == "task_start" and not set(deps[e.data["task"]]) <= done:
-            found.append(f"{e.data['task']} attempt {e.data['attempt']} started at {e.time:g} "
-                         "before its dependencies were done")
-    twice = sorted(tid for tid, settlements in settled.items() if len(settlements) > 1)
-    if twice:
-        found.append(f"settled more than once: {', '.join(twice)}")
-    return {tid: s[0].kind.removeprefix("task_") if s else "open" for tid, s in settled.items()}, found
-
-
+# --- the checks the hybrids' suites reuse --------------------------------------------------
 def right_values(events: Sequence[Event], tasks: Sequence[Task], state: dict[str, str]) -> list[str]:
     """Every result sent has the right value, every task handed out the right inputs, and each
     done task has a result a worker reported."""

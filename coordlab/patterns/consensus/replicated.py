@@ -85,6 +85,7 @@ from coordlab.patterns.tasks import (
     research_pipeline,
     resolve_policy,
     task_list,
+    task_metrics,
     task_table,
 )
 from coordlab.world import Agent, Checker, Crash, Faults, Message, RunResult, Timeout, Trace, World, validate
@@ -577,13 +578,8 @@ class ReplicatedRun(TaskRun):
         """Headline numbers: makespan and job time, messages (and how many keep the replicas in step), recovery."""
         sends = self.trace.select("send")
         return {
-            "makespan": self.makespan,
+            **task_metrics(self, self.critical_path),
             "job time": job_time(self.trace),
-            "critical path": self.critical_path.length,
-            "tasks done": self.count("done"),
-            "tasks failed": self.count("failed"),
-            "tasks skipped": self.count("skipped"),
-            "messages": len(sends),
             "messages during the job": messages_during_job(self.trace),
             "replication messages during the job": messages_during_job(self.trace, SERVER_KINDS),
             "task messages": sum(1 for e in sends if e.message.kind in TASK_KINDS),

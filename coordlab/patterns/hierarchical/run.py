@@ -32,6 +32,7 @@ from coordlab.patterns.tasks import (
     TaskRun,
     draw_durations,
     resolve_policy,
+    task_metrics,
     task_run,
 )
 from coordlab.world import Agent, Faults, RunResult, Verdict, World, validate
@@ -53,10 +54,7 @@ class HierarchicalRun(TaskRun):
                    if name in self.chart.parent}
         busiest = max(handled, key=handled.get, default=None)
         return {
-            "makespan": self.makespan,
-            "tasks done": self.count("done"),
-            "tasks failed": self.count("failed"),
-            "messages": len(self.trace.select("send")),
+            **task_metrics(self),
             "director messages handled": handled.get(self.chart.director, 0),
             "busiest agent": busiest,
             "busiest agent messages handled": handled.get(busiest, 0),
