@@ -24,7 +24,10 @@ from tests.test_world_host import (
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 PINGS = 5
-LATE = 0.5  # model seconds (50 ms real) a timer may fire late on a busy machine
+# The fault tests run one real second per model second: a fault window of one model second is then
+# long enough for a loaded CI machine (at 0.1 it was 100 ms real, and a starved worker missed it).
+FAULT_SCALE = 1.0
+LATE = 0.5  # model seconds (half a real second at FAULT_SCALE) a timer may fire late on a busy machine
 
 
 class Echo(Agent):
@@ -181,7 +184,7 @@ def test_the_actor_host_has_every_host_member_with_the_same_parameters():
 
 # --- real faults ------------------------------------------------------------------------------
 def test_a_partition_drops_messages_at_the_edge_while_it_lasts(address):
-    result = run(address, Talker("a"), Listener("b"), until=2.5,
+    result = run(address, Talker("a"), Listener("b"), until=2.5, time_scale=FAULT_SCALE,
                  faults=[Partition([["a"], ["b"]], at=0.5, heal_at=1.5)])
     cut = [e for e in result.trace.select("drop") if e.reason == "partition"]
     # A timer never fires early, but may fire late on a busy machine: the heal may come a little after 1.5.
@@ -193,7 +196,8 @@ def test_a_partition_drops_messages_at_the_edge_while_it_lasts(address):
 
 
 def test_a_crashed_agent_gets_nothing_until_it_recovers(address):
-    result = run(address, Talker("a"), Listener("b"), until=2.5, faults=[Crash("b", at=0.5, recover_at=1.5)])
+    result = run(address, Talker("a"), Listener("b"), until=2.5, time_scale=FAULT_SCALE,
+                 faults=[Crash("b", at=0.5, recover_at=1.5)])
     (crash,), (recover,) = result.trace.select("crash"), result.trace.select("recover")
     lost = [e for e in result.trace.select("drop") if e.reason == "crashed"]
     assert lost and all(crash.time <= e.time <= recover.time for e in lost)
@@ -203,7 +207,7 @@ def test_a_crashed_agent_gets_nothing_until_it_recovers(address):
 
 
 def test_killing_a_worker_process_takes_its_agents_and_their_messages_with_it(address):
-    result = run(address, Talker("a"), Listener("b"), until=2.0, placement={"a": 0, "b": 1},
+    result = run(address, Talker("a"), Listener("b"), until=2.0, time_scale=FAULT_SCALE, placement={"a": 0, "b": 1},
                  faults=[KillWorker("b", at=0.5)])
     assert [(e.agent, e.time) for e in result.trace.select("crash")] == [("b", 0.5)]
     assert "KillWorker(b)" in result.trace.select("crash")[0].reason
