@@ -72,29 +72,20 @@ def _sweep(grid: dict[str, list], seeds: Sequence[int], **engine: Any) -> pd.Dat
 
 
 # --- scalability ---------------------------------------------------------------------------------
-#: The largest size each pattern is run at, where its implementation (not the pattern) sets a
-#: limit. The replicated orchestrator's leader plans every ready task against every worker in one
-#: step, which past 256 workers holds the world longer than its real-time guard
-#: (``World(max_step_seconds=10)``) on a loaded machine: the run would end ``"blocked"``, a
-#: verdict on the machine's speed, not a simulated result.
-SIZE_LIMITS = {"consensus": 256}
-
-
 def scalability(sizes: Sequence[int] = SIZES, seeds: Sequence[int] = (0,), patterns: Sequence[str] = PATTERNS,
                 **engine: Any) -> pd.DataFrame:
     """How each pattern's cost grows with the number of agents: one row per pattern, size and seed.
 
     Each run is ``measured_run`` without faults: ``TASKS_PER_AGENT`` tasks per agent, so
     a pattern that scales perfectly keeps its ``makespan`` flat, and ``busiest messages``
-    (sent + received by the most loaded agent) says where the load concentrates. Sizes above
-    a pattern's ``SIZE_LIMITS`` are not run. ``engine`` goes to ``experiments.sweep``
-    (``progress``, ``engine``, ``cache``: one file per pattern, suffixed with its name).
+    (sent + received by the most loaded agent) says where the load concentrates. ``engine``
+    goes to ``experiments.sweep`` (``progress``, ``engine``, ``cache``: one file per pattern,
+    suffixed with its name).
     ``exponents`` fits the growth.
     """
     frames = []
     for pattern in patterns:
-        fitting = [size for size in sizes if size <= SIZE_LIMITS.get(pattern, math.inf)]
-        frames.append(_sweep({"pattern": [pattern], "agents": fitting}, seeds,
+        frames.append(_sweep({"pattern": [pattern], "agents": list(sizes)}, seeds,
                              **_cache_for(engine, pattern.replace("-", "_"))))
     return pd.concat(frames, ignore_index=True)
 

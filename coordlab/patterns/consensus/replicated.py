@@ -329,19 +329,23 @@ class OrchestratorReplica(RaftServer):
         load = Counter(state.holders.values())
         pending = {tid: worker for tid, (attempt, worker) in self.assigning.items() if state.attempts[tid] < attempt}
         load.update(pending.values())
+        free = {name: spec for name, spec in self.roster.items() if load[name] < spec.capacity}
         chosen = []
         for tid in state.graph.ready():
+            if not free:  # every worker full: the rest wait (looking further costs O(tasks × workers))
+                break
             if tid in pending or self.not_before.get(tid, 0.0) > self.now:
                 continue
             task = state.graph.tasks[tid]
             candidates = [WorkerView(name, spec.capabilities, spec.capacity, load[name], spec.speed,
                                      self.assigned[name])
-                          for name, spec in self.roster.items()
-                          if task.type in spec.capabilities and load[name] < spec.capacity]
+                          for name, spec in free.items() if task.type in spec.capabilities]
             if candidates:
                 worker = choose_worker(self.policy, task, candidates)
                 load[worker] += 1
                 self.assigned[worker] += 1
+                if load[worker] >= free[worker].capacity:
+                    del free[worker]
                 chosen.append(Assigned(tid, state.attempts[tid] + 1, worker))
         for decision in chosen:  # proposed after the loop: a cluster of one applies (and acts) at once
             self.assigning[decision.task] = (decision.attempt, decision.worker)
