@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from coordlab.world.garbage import fewer_collections
 from coordlab.world.watchdog import interrupt
 
 T = TypeVar("T")
@@ -124,7 +125,8 @@ def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop,
     def target() -> None:
         asyncio.set_event_loop(loop)
         try:
-            outcome["value"] = loop.run_until_complete(main)
+            with fewer_collections():
+                outcome["value"] = loop.run_until_complete(main)
         except BaseException as exc:  # re-raised in the caller's thread
             outcome["error"] = exc
         finally:
