@@ -16,6 +16,7 @@ The loop never decides what to do about these; it calls back the world, which do
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import heapq
 import itertools
 import math
@@ -42,18 +43,47 @@ class _JumpingSelector(selectors.DefaultSelector):
         return super().select(0)
 
 
-class _FifoTimer(asyncio.TimerHandle):
-    """A timer that, at equal times, fires in the order it was scheduled (as SimPy does).
+class _Timer(asyncio.TimerHandle):
+    """One timer, run by the ``_Instant`` it is due at; cancelling the last live one cancels the instant."""
 
-    asyncio's own timers compare by time only, so two messages sent at the same instant
-    with the same latency could arrive in either order; with this tie-breaker they keep
-    the order they were sent in, which is what a learner expects from constant latency.
+    __slots__ = ("_instant",)
+
+    def cancel(self) -> None:
+        if not self._cancelled:
+            self._instant.forget_one()
+        super().cancel()
+
+
+class _Instant(asyncio.TimerHandle):
+    """Every timer due at one simulated time, as one entry of asyncio's timer heap.
+
+    A gossip round puts thousands of peers to sleep until the same instant, and messages sent
+    together with the same latency arrive together. asyncio would keep one heap entry each and
+    compare them in Python (millions of comparisons at 16,384 peers); one entry per instant keeps
+    the heap small. The instant runs its timers in the order they were scheduled, the tie-break
+    a learner expects (as in SimPy): two messages sent one after the other at the same instant,
+    with the same latency, arrive in the order they were sent.
     """
 
-    __slots__ = ("_order",)
+    __slots__ = ("_order", "timers", "live", "open")
 
-    def __lt__(self, other: _FifoTimer) -> bool:  # type: ignore[override]
+    def __lt__(self, other: _Instant) -> bool:  # type: ignore[override]
         return (self._when, self._order) < (other._when, other._order)
+
+    def forget_one(self) -> None:
+        """One of my timers was cancelled; with none left, nothing is due at my time any more."""
+        if self.open:
+            self.live -= 1
+            if self.live == 0:
+                self._loop._close_instant(self)
+                self.timers = ()  # (my timers point to me: letting go of them frees us without the collector)
+                self.cancel()
+
+    def _run(self) -> None:
+        timers, self.timers = self.timers, ()
+        for timer in timers:
+            if not timer._cancelled:  # as asyncio skips a timer cancelled by an earlier callback
+                timer._run()
 
 
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
@@ -71,6 +101,9 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self.horizon = horizon
         super().__init__(selector=_JumpingSelector(self))
         self._timer_order = itertools.count()
+        self._instants: dict[float, _Instant] = {}  # the instants timers may still join, by time
+        self._instant_times: list[float] = []  # their times, as a heap (floats: compared in C)
+        self._instant_context = contextvars.copy_context()  # unused: an instant runs each timer in its own
 
     def time(self) -> float:
         return self._now
@@ -89,13 +122,39 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         pass  # asyncio's __init__ sets the wall clock's resolution; simulated time has its own
 
     def call_at(self, when, callback, *args, context=None):  # type: ignore[override]
-        """Schedule like asyncio does, but with FIFO order among timers due at the same time."""
+        """Schedule like asyncio does, with FIFO order among timers due at the same time (see ``_Instant``)."""
         self._check_closed()
-        timer = _FifoTimer(when, callback, args, self, context)
-        timer._order = next(self._timer_order)
-        heapq.heappush(self._scheduled, timer)
-        timer._scheduled = True
+        timer = _Timer(when, callback, args, self, context)
+        instant = self._instants.get(when)
+        if instant is None:
+            instant = self._instants[when] = _Instant(when, None, (), self, self._instant_context)
+            instant._order, instant.timers, instant.live, instant.open = next(self._timer_order), [], 0, True
+            heapq.heappush(self._scheduled, instant)
+            instant._scheduled = True
+            heapq.heappush(self._instant_times, when)
+        instant.timers.append(timer)
+        instant.live += 1
+        timer._instant = instant
         return timer
+
+    def _close_instant(self, instant: _Instant) -> None:
+        """No timer joins ``instant`` any more: it is due now, or nothing is left in it."""
+        instant.open = False
+        if self._instants.get(instant._when) is instant:
+            del self._instants[instant._when]
+
+    def _close_due_instants(self) -> None:
+        """Close the instants asyncio is about to take off the heap (those due before ``end_time``).
+
+        A timer scheduled for the same time from now on must wait for the next loop iteration,
+        as it would on a plain asyncio loop, not join an instant already on its way.
+        """
+        end_time = self._now + self._clock_resolution  # what asyncio's _run_once computes next
+        times, instants = self._instant_times, self._instants
+        while times and times[0] < end_time:
+            instant = instants.get(heapq.heappop(times))
+            if instant is not None:
+                self._close_instant(instant)
 
     def _on_select(self, timeout: float | None) -> None:
         self._on_step()
@@ -108,6 +167,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
                 self._on_horizon()
             else:
                 self._now = max(self._now, when)
+        self._close_due_instants()
 
 
 def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop,
@@ -119,6 +179,7 @@ def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop,
     a plain blocking call in notebooks, scripts and tests alike. While it waits, the
     caller's thread calls ``watch(thread)`` a few times a second (the watchdog), and
     passes a Ctrl-C on to the world's thread, so even a stuck agent can be interrupted.
+    The run collects garbage less often (``coordlab.world.garbage`` says why).
     """
     outcome: dict[str, Any] = {}
 
