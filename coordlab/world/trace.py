@@ -31,6 +31,7 @@ from operator import attrgetter
 from typing import Any
 
 from coordlab.world import validate
+from coordlab.world.garbage import fewer_collections
 from coordlab.world.message import Message
 from coordlab.world.tally import WORLD_EVENTS, Tally
 
@@ -312,7 +313,8 @@ class Trace:
         kinds = (kind,) if isinstance(kind, str) else kind
         self.require(kinds, f"select({kind!r})")
         rows = enumerate(self._rows()) if kinds is None else self._rows_of(kinds)
-        return [self._event(index, row) for index, row in rows if agent is None or row[2] == agent]
+        with fewer_collections():  # a long list of new events: see coordlab.world.garbage
+            return [self._event(index, row) for index, row in rows if agent is None or row[2] == agent]
 
     def scan(self, kinds: Iterable[str]) -> Iterator[tuple[int, float, str, str | None, int]]:
         """``(position, time, kind, agent, message row)`` of every kept event of ``kinds``, in order, building nothing.
