@@ -79,11 +79,6 @@ class Orchestrator(Agent):
         self.holders: dict[str, str] = {}  # the worker holding each running task's current attempt (on disk)
         self.answered = False  # the job's outcome was sent to the client
         self.in_flight: dict[str, set[tuple[str, int]]] = {name: set() for name in self.roster}
-        # Workers with a free slot, kept as in_flight changes (``room_changed``): dispatch runs after
-        # every message, and looking at all 500 workers each time was most of a 50,000-task run.
-        self.rank = {name: index for index, name in enumerate(self.roster)}
-        self.room = {name for name, w in self.roster.items() if len(self.in_flight[name]) < w.capacity}
-        self._reachable: tuple[tuple[str, ...], set[str]] | None = None  # (workers given up on, types left)
         self.assigned = {name: 0 for name in self.roster}
         self.assigned_at: dict[tuple[str, int], float] = {}
         self.silence = SilenceWatch(self, self.roster, suspect_after, has_work=lambda w: bool(self.in_flight[w]),
@@ -138,7 +133,6 @@ class Orchestrator(Agent):
         # Attempts assigned before it (re)started are gone; later ones are on their way to it.
         lost = sorted(a for a in self.in_flight[worker] if self.assigned_at[a] < msg.sent_at)
         self.in_flight[worker].difference_update(lost)
-        self.room_changed(worker)
         self.silence.registered(worker)
         for tid, attempt in lost:
             await self.attempt_failed(tid, attempt, f"worker {worker} restarted")
@@ -151,7 +145,6 @@ class Orchestrator(Agent):
     async def on_result(self, msg: Message) -> None:
         result: Result = msg.body
         self.in_flight[msg.sender].discard((result.task, result.attempt))  # its slot is free again
-        self.room_changed(msg.sender)
         if result.task not in self.tasks:  # a late answer about a previous job's task
             return
         if not self.graph.is_settled(result.task):  # the first result wins, whichever attempt
@@ -162,7 +155,6 @@ class Orchestrator(Agent):
     async def on_failure(self, msg: Message) -> None:
         failure: Failure = msg.body
         self.in_flight[msg.sender].discard((failure.task, failure.attempt))
-        self.room_changed(msg.sender)
         if failure.task not in self.tasks:  # a late answer about a previous job's task
             return
         await self.attempt_failed(failure.task, failure.attempt, f"{msg.sender} reported {failure.error}")
@@ -200,8 +192,10 @@ class Orchestrator(Agent):
         A task no live worker can do waits while a suspected capable worker may still answer
         its probes; it fails only once every capable worker is given up on.
         """
-        free = sorted((name for name in self.room if self.alive[name]), key=self.rank.__getitem__)  # roster order
-        reachable = self.reachable_types()
+        free = [name for name, w in self.roster.items()
+                if self.alive[name] and len(self.in_flight[name]) < w.capacity]
+        reachable = set().union(*(w.capabilities for name, w in self.roster.items()
+                                  if self.silence.maybe_alive(name)))
         ready, self.ready, waiting = self.ready, [], []
         for index, tid in enumerate(ready):
             if not free and self.types <= reachable:
@@ -221,21 +215,6 @@ class Orchestrator(Agent):
                 free.remove(worker)
         self.ready = waiting + self.ready
 
-    def room_changed(self, worker: str) -> None:
-        """``worker``'s attempts in flight changed: note whether it has a free slot."""
-        if len(self.in_flight[worker]) < self.roster[worker].capacity:
-            self.room.add(worker)
-        else:
-            self.room.discard(worker)
-
-    def reachable_types(self) -> set[str]:
-        """The task types some worker not given up on can do (worked out again only when that set changes)."""
-        lost = tuple(self.silence.lost)
-        if self._reachable is None or self._reachable[0] != lost:
-            types = set().union(*(w.capabilities for name, w in self.roster.items() if self.silence.maybe_alive(name)))
-            self._reachable = (lost, types)
-        return self._reachable[1]
-
     def view(self, name: str) -> WorkerView:
         spec = self.roster[name]
         return WorkerView(name, spec.capabilities, spec.capacity, len(self.in_flight[name]), spec.speed,
@@ -254,7 +233,6 @@ class Orchestrator(Agent):
         self.assigned[worker] += 1
         first = not self.in_flight[worker]
         self.in_flight[worker].add((tid, attempt))
-        self.room_changed(worker)
         self.assigned_at[(tid, attempt)] = self.now
         self.log("attempt_asked_again" if again else "task_assigned", task=tid, worker=worker, attempt=attempt)
         await self.send(worker, "assign", Assign(task, attempt, self.durations[tid], self.graph.inputs(tid)))
@@ -314,7 +292,6 @@ class Orchestrator(Agent):
         self.log("worker_lost", worker=worker, reason=reason)
         lost = sorted(self.in_flight[worker])
         self.in_flight[worker].clear()
-        self.room_changed(worker)
         for tid, attempt in lost:
             await self.attempt_failed(tid, attempt, f"worker {worker} lost ({reason})")
         await self.dispatch()
