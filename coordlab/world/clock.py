@@ -96,7 +96,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
     def __init__(self, on_idle: Callable[[], None], on_horizon: Callable[[], None], on_step: Callable[[], None],
                  horizon: float = math.inf) -> None:
-        self._now = 0.0
+        self._now, self._resolution = 0.0, 1e-9
         self._on_idle, self._on_horizon, self._on_step = on_idle, on_horizon, on_step
         self.horizon = horizon
         super().__init__(selector=_JumpingSelector(self))
@@ -113,9 +113,10 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         """How close to ``now`` a timer must be to fire now; asyncio reads it each iteration.
 
         A fixed 1e-9 stops working at about 2e7 s, where ``now + 1e-9 == now``; two units
-        in the last place of ``now`` fire a timer due now at any representable time.
+        in the last place of ``now`` fire a timer due now at any representable time
+        (worked out in ``_advance``, each time the clock moves).
         """
-        return max(1e-9, 2 * math.ulp(self._now))
+        return self._resolution
 
     @_clock_resolution.setter
     def _clock_resolution(self, _value: float) -> None:
@@ -149,7 +150,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         A timer scheduled for the same time from now on must wait for the next loop iteration,
         as it would on a plain asyncio loop, not join an instant already on its way.
         """
-        end_time = self._now + self._clock_resolution  # what asyncio's _run_once computes next
+        end_time = self._now + self._resolution  # what asyncio's _run_once computes next
         times, instants = self._instant_times, self._instants
         while times and times[0] < end_time:
             instant = instants.get(heapq.heappop(times))
@@ -163,11 +164,17 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         elif timeout > 0:
             when = self._scheduled[0]._when  # jump *to* the next timer, not by ``timeout``:
             if when > self.horizon:          # at 2e7 s, now + 1e-9 == now, and adding would stall
-                self._now = max(self._now, self.horizon)
+                self._advance(self.horizon)
                 self._on_horizon()
             else:
-                self._now = max(self._now, when)
+                self._advance(when)
         self._close_due_instants()
+
+    def _advance(self, when: float) -> None:
+        """Move the clock to ``when`` (never back)."""
+        if when > self._now:
+            self._now = when
+            self._resolution = max(1e-9, 2 * math.ulp(when))
 
 
 def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop,
