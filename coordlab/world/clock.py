@@ -170,11 +170,33 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
                 self._advance(when)
         self._close_due_instants()
 
+    async def sleep(self, seconds: float) -> None:
+        """``asyncio.sleep(seconds)`` on this loop: the same timer, so the same run, at less cost.
+
+        asyncio's sleep cancels its timer in a ``finally`` even once it has fired (five Python
+        calls per sleep, for nothing); this one cancels it only if the sleep is interrupted.
+        """
+        if seconds <= 0:
+            await asyncio.sleep(0)  # asyncio's bare yield to the loop, no timer
+            return
+        future = self.create_future()
+        timer = self.call_later(seconds, _wake, future)
+        try:
+            await future
+        except BaseException:  # cancelled (a crash, the end of the run) or interrupted
+            timer.cancel()
+            raise
+
     def _advance(self, when: float) -> None:
         """Move the clock to ``when`` (never back)."""
         if when > self._now:
             self._now = when
             self._resolution = max(1e-9, 2 * math.ulp(when))
+
+
+def _wake(future: asyncio.Future) -> None:
+    if not future.done():  # (a sleep cancelled at the instant it was due)
+        future.set_result(None)
 
 
 def run_in_thread(main: Coroutine[Any, Any, T], loop: asyncio.AbstractEventLoop,
