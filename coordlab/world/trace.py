@@ -161,9 +161,10 @@ class _Messages:
         if batch == len(self.batches):
             msg = self.waiting[at]
             return msg.id, msg.kind, msg.in_reply_to, msg.is_request
-        ids, _, replies, _, _, kinds, _, flags, *_ = self.batches[batch]
-        flag = flags[at]
-        return ids[at], self.names.of[kinds[at]], replies[at] if flag & _REPLY else None, bool(flag & _REQUEST)
+        columns = self.batches[batch]
+        flag = columns[7][at]
+        return (columns[0][at], self.names.of[columns[5][at]], columns[2][at] if flag & _REPLY else None,
+                bool(flag & _REQUEST))
 
     def kind_and_sent_at(self, row: int) -> tuple[str, float]:
         batch, at = divmod(row, _BATCH)
