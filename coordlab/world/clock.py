@@ -16,7 +16,6 @@ The loop never decides what to do about these; it calls back the world, which do
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import heapq
 import itertools
 import math
@@ -44,46 +43,57 @@ class _JumpingSelector(selectors.DefaultSelector):
 
 
 class _Timer(asyncio.TimerHandle):
-    """One timer, run by the ``_Instant`` it is due at; cancelling the last live one cancels the instant."""
-
-    __slots__ = ("_instant",)
-
-    def cancel(self) -> None:
-        if not self._cancelled:
-            self._instant.forget_one()
-        super().cancel()
-
-
-class _Instant(asyncio.TimerHandle):
-    """Every timer due at one simulated time, as one entry of asyncio's timer heap.
+    """A timer; the first one scheduled for a given time *leads* the others due then.
 
     A gossip round puts thousands of peers to sleep until the same instant, and messages sent
-    together with the same latency arrive together. asyncio would keep one heap entry each and
-    compare them in Python (millions of comparisons at 16,384 peers); one entry per instant keeps
-    the heap small. The instant runs its timers in the order they were scheduled, the tie-break
-    a learner expects (as in SimPy): two messages sent one after the other at the same instant,
-    with the same latency, arrive in the order they were sent.
+    together with the same latency arrive together. asyncio keeps one heap entry per timer and
+    compares them in Python: millions of comparisons at 16,384 peers. Here only the leader sits
+    in the heap; the timers scheduled later for the same time *follow* it and run right after it,
+    in the order they were scheduled. That is also the tie-break a learner expects (as in SimPy):
+    two messages sent one after the other with the same latency arrive in the order they were sent.
+
+    Cancelling a follower, or the leader while followers remain, only skips that timer; cancelling
+    the last one still due takes the leader off the heap, so the clock never jumps to a time at
+    which nothing is left to happen.
     """
 
-    __slots__ = ("_order", "timers", "live", "open")
+    __slots__ = ("_leader", "_order", "_iteration", "_followers", "_live", "_pending", "_dropped")
 
-    def __lt__(self, other: _Instant) -> bool:  # type: ignore[override]
-        return (self._when, self._order) < (other._when, other._order)
+    def cancel(self) -> None:
+        if self._dropped:
+            return  # a leader cancelled already, whose followers are still due
+        leader = self._leader or self
+        if self._cancelled or not leader._pending:
+            super().cancel()  # already cancelled, or my time has come: just marked, and skipped
+            return
+        leader._live -= 1
+        if leader._live == 0:  # nothing left due at that time
+            leader._loop._forget_leader(leader)
+            asyncio.TimerHandle.cancel(leader)
+            if self is not leader:
+                super().cancel()
+        elif self is leader:
+            self._dropped = True  # my followers still run at my time
+        else:
+            super().cancel()
 
-    def forget_one(self) -> None:
-        """One of my timers was cancelled; with none left, nothing is due at my time any more."""
-        if self.open:
-            self.live -= 1
-            if self.live == 0:
-                self._loop._close_instant(self)
-                self.timers = ()  # (my timers point to me: letting go of them frees us without the collector)
-                self.cancel()
+    def cancelled(self) -> bool:
+        return self._cancelled or self._dropped
 
     def _run(self) -> None:
-        timers, self.timers = self.timers, ()
-        for timer in timers:
+        if self._leader is not None:  # a follower: run by its leader
+            super()._run()
+            return
+        followers = self._followers
+        self._loop._forget_leader(self)
+        if not self._dropped:
+            super()._run()
+        for timer in followers or ():
             if not timer._cancelled:  # as asyncio skips a timer cancelled by an earlier callback
                 timer._run()
+
+    def __lt__(self, other: _Timer) -> bool:  # type: ignore[override]
+        return (self._when, self._order) < (other._when, other._order)
 
 
 class VirtualTimeLoop(asyncio.SelectorEventLoop):
@@ -101,9 +111,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self.horizon = horizon
         super().__init__(selector=_JumpingSelector(self))
         self._timer_order = itertools.count()
-        self._instants: dict[float, _Instant] = {}  # the instants timers may still join, by time
-        self._instant_times: list[float] = []  # their times, as a heap (floats: compared in C)
-        self._instant_context = contextvars.copy_context()  # unused: an instant runs each timer in its own
+        self._leaders: dict[float, _Timer] = {}  # the timers leading those due at their time, by time
+        self._iteration = 0  # loop iterations so far (a leader due now is still open if made in this one)
 
     def time(self) -> float:
         return self._now
@@ -123,39 +132,34 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         pass  # asyncio's __init__ sets the wall clock's resolution; simulated time has its own
 
     def call_at(self, when, callback, *args, context=None):  # type: ignore[override]
-        """Schedule like asyncio does, with FIFO order among timers due at the same time (see ``_Instant``)."""
+        """Schedule like asyncio does, with FIFO order among timers due at the same time (see ``_Timer``)."""
         self._check_closed()
         timer = _Timer(when, callback, args, self, context)
-        instant = self._instants.get(when)
-        if instant is None:
-            instant = self._instants[when] = _Instant(when, None, (), self, self._instant_context)
-            instant._order, instant.timers, instant.live, instant.open = next(self._timer_order), [], 0, True
-            heapq.heappush(self._scheduled, instant)
-            instant._scheduled = True
-            heapq.heappush(self._instant_times, when)
-        instant.timers.append(timer)
-        instant.live += 1
-        timer._instant = instant
+        timer._dropped = False
+        leader = self._leaders.get(when)
+        # A leader due now was taken off the heap at the start of this iteration, unless it was made
+        # since: a timer for that time must then wait for the next iteration, as on a plain asyncio loop.
+        if leader is not None and (when >= self._now + self._resolution or leader._iteration == self._iteration):
+            timer._leader = leader
+            if leader._followers is None:
+                leader._followers = [timer]
+            else:
+                leader._followers.append(timer)
+            leader._live += 1
+            return timer
+        timer._leader, timer._order, timer._iteration = None, next(self._timer_order), self._iteration
+        timer._followers, timer._live, timer._pending = None, 1, True
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        self._leaders[when] = timer
         return timer
 
-    def _close_instant(self, instant: _Instant) -> None:
-        """No timer joins ``instant`` any more: it is due now, or nothing is left in it."""
-        instant.open = False
-        if self._instants.get(instant._when) is instant:
-            del self._instants[instant._when]
-
-    def _close_due_instants(self) -> None:
-        """Close the instants asyncio is about to take off the heap (those due before ``end_time``).
-
-        A timer scheduled for the same time from now on must wait for the next loop iteration,
-        as it would on a plain asyncio loop, not join an instant already on its way.
-        """
-        end_time = self._now + self._resolution  # what asyncio's _run_once computes next
-        times, instants = self._instant_times, self._instants
-        while times and times[0] < end_time:
-            instant = instants.get(heapq.heappop(times))
-            if instant is not None:
-                self._close_instant(instant)
+    def _forget_leader(self, leader: _Timer) -> None:
+        """``leader``'s time has come, or nothing is left due then: no timer follows it any more."""
+        leader._pending = False
+        leader._followers = None  # (its followers point to it: letting go of them frees all without the collector)
+        if self._leaders.get(leader._when) is leader:
+            del self._leaders[leader._when]
 
     def _on_select(self, timeout: float | None) -> None:
         self._on_step()
@@ -168,7 +172,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
                 self._on_horizon()
             else:
                 self._advance(when)
-        self._close_due_instants()
+        self._iteration += 1
 
     async def sleep(self, seconds: float) -> None:
         """``asyncio.sleep(seconds)`` on this loop: the same timer, so the same run, at less cost.
