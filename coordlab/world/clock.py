@@ -88,9 +88,10 @@ class _Timer(asyncio.TimerHandle):
         self._loop._forget_leader(self)
         if not self._dropped:
             super()._run()
-        for timer in followers or ():
-            if not timer._cancelled:  # as asyncio skips a timer cancelled by an earlier callback
-                timer._run()
+        if followers:
+            for timer in followers:
+                if not timer._cancelled:  # as asyncio skips a timer cancelled by an earlier callback
+                    timer._run()
 
     def __lt__(self, other: _Timer) -> bool:  # type: ignore[override]
         return (self._when, self._order) < (other._when, other._order)
