@@ -212,3 +212,20 @@ def test_pictures_are_closed_figures():
                p2p_viz.error_vs_rounds({"ring": [3.0, 1.0, 0.5]})]
     assert all(isinstance(f, Figure) for f in figures)
     assert len(figures[1].axes) == 2
+
+
+@pytest.mark.parametrize("size", [1, 2, 21, 22, 100])
+def test_pick_one_is_the_draw_sample_makes(size):
+    """Peer.pick(1) takes rng.choice as a shortcut: it must pick what rng.sample(names, 1) picks, or
+    every gossip trace would change (sample switches method past 21 names: both sides are covered)."""
+    import random
+
+    from coordlab.patterns.p2p.overlay import EveryoneElse
+
+    names = [f"p{i}" for i in range(size + 1)]
+    everyone_else = EveryoneElse(names, {name: i for i, name in enumerate(names)}, "p0")
+    for neighbours in (names[1:], everyone_else):
+        peer = Peer("p0", neighbours)
+        for seed in range(50):
+            peer._rng = random.Random(seed)
+            assert peer.pick(1) == random.Random(seed).sample(names[1:], 1)

@@ -80,39 +80,45 @@ def requests_answered(result: RunResult) -> Verdict:
     Requests still open when the run was cut short (``until``, ``event_limit``) are not
     judged: their answer may simply not have had time to arrive.
     """
-    open_requests: dict[int, Event] = {}
+    trace = result.trace
+    open_requests: dict[int, tuple[int, str | None]] = {}  # request id -> (position of its send, sender)
     requests = 0
-    for event in result.trace.select(("send", "deliver", "timeout", "crash", "leave")):
-        msg = event.message
-        if event.kind == "send" and msg is not None and msg.is_request:
-            open_requests[msg.id] = event
-            requests += 1
-        elif event.kind == "deliver" and msg is not None and msg.in_reply_to is not None:
-            asked = open_requests.get(msg.in_reply_to)
-            if asked is not None and asked.agent == event.agent:
-                del open_requests[msg.in_reply_to]
-        elif event.kind == "timeout" and event.data and "request" in event.data:
-            open_requests.pop(event.data["request"], None)
-        elif event.kind in ("crash", "leave"):
-            open_requests = {k: e for k, e in open_requests.items() if e.agent != event.agent}
+    for position, _, kind, agent, row in trace.scan(("send", "deliver", "timeout", "crash", "leave")):
+        if kind == "send" and row >= 0:
+            msg_id, _, _, is_request = trace.message_header(row)
+            if is_request:
+                open_requests[msg_id] = (position, agent)
+                requests += 1
+        elif kind == "deliver" and row >= 0:
+            in_reply_to = trace.message_header(row)[2]
+            asked = None if in_reply_to is None else open_requests.get(in_reply_to)
+            if asked is not None and asked[1] == agent:
+                del open_requests[in_reply_to]
+        elif kind == "timeout":
+            data = trace.data_at(position)
+            if data and "request" in data:
+                open_requests.pop(data["request"], None)
+        elif kind in ("crash", "leave"):
+            open_requests = {k: (p, sender) for k, (p, sender) in open_requests.items() if sender != agent}
     if result.stop_reason in ("until", "event_limit"):
         open_requests = {}
-    return judge("requests answered", open_requests.values(),
+    return judge("requests answered", (trace.event_at(position) for position, _ in open_requests.values()),
                  f"all {requests} requests got a reply or a timeout",
                  "{n} request(s) never got a reply and never timed out")
 
 
 def nothing_delivered_to_crashed(result: RunResult) -> Verdict:
     """No message was delivered to an agent while it was crashed."""
-    crashed: set[str] = set()
+    trace = result.trace
+    crashed: set[str | None] = set()
     offending = []
-    for event in result.trace.select(("crash", "recover", "deliver")):
-        if event.kind == "crash":
-            crashed.add(event.agent)
-        elif event.kind == "recover":
-            crashed.discard(event.agent)
-        elif event.kind == "deliver" and event.agent in crashed:
-            offending.append(event)
+    for position, _, kind, agent, _ in trace.scan(("crash", "recover", "deliver")):
+        if kind == "crash":
+            crashed.add(agent)
+        elif kind == "recover":
+            crashed.discard(agent)
+        elif agent in crashed:
+            offending.append(trace.event_at(position))
     return judge("nothing delivered to a crashed agent", offending,
                  "no message reached a crashed agent",
                  "{n} message(s) were delivered to a crashed agent")

@@ -125,7 +125,7 @@ class SimulatedHost:
         return [name for name in self._topics.get(topic, []) if name in self._agents]
 
     async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
+        await self._loop.sleep(seconds)
 
     def call_later(self, seconds: float, callback: Callable[..., object], *args: Any) -> asyncio.Handle:
         return self._loop.call_later(seconds, callback, *args)
@@ -143,7 +143,7 @@ class SimulatedHost:
 
     async def work(self, agent: str, seconds: float) -> None:
         factor = max([factor for name, factor in self.slows.values() if name == agent], default=1.0)
-        await asyncio.sleep(seconds * factor)
+        await self._loop.sleep(seconds * factor)
 
     def spawn(self, agent: str, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task:
         return self._loop.create_task(self._guarded(agent, coroutine))

@@ -31,6 +31,7 @@ from operator import attrgetter
 from typing import Any
 
 from coordlab.world import validate
+from coordlab.world.garbage import fewer_collections
 from coordlab.world.message import Message
 from coordlab.world.tally import WORLD_EVENTS, Tally
 
@@ -154,6 +155,17 @@ class _Messages:
                        replies[at] if flag & _REPLY else None, of[topics[at]], bool(flag & _REQUEST),
                        sent_at[at], None if math.isnan(when) else when, bool(flag & _DUPLICATE))
 
+    def header(self, row: int) -> tuple[int, str, int | None, bool]:
+        """(id, kind, in_reply_to, is_request) of the message in ``row``, read from its columns."""
+        batch, at = divmod(row, _BATCH)
+        if batch == len(self.batches):
+            msg = self.waiting[at]
+            return msg.id, msg.kind, msg.in_reply_to, msg.is_request
+        columns = self.batches[batch]
+        flag = columns[7][at]
+        return (columns[0][at], self.names.of[columns[5][at]], columns[2][at] if flag & _REPLY else None,
+                bool(flag & _REQUEST))
+
     def kind_and_sent_at(self, row: int) -> tuple[str, float]:
         batch, at = divmod(row, _BATCH)
         if batch == len(self.batches):
@@ -229,6 +241,23 @@ class Trace:
             yield from zip(times, map(name, kinds), map(name, agents), map(name, peers), map(name, reasons), rows)
         yield from self._waiting
 
+    def _rows_of(self, kinds: Iterable[str]) -> Iterator[tuple[int, tuple]]:
+        """(position, row) of every kept event of one of ``kinds``, in order.
+
+        The kind column is filtered in C (``compress``), so reading the few events of one kind
+        does not visit the others in Python.
+        """
+        kinds = set(kinds)
+        wanted = {self._names[kind] for kind in kinds if kind in self._names}  # (names are numbered as batches fill)
+        name = self._names.of
+        for number, (times, kinds_column, agents, peers, reasons, rows) in enumerate(self._batches):
+            first = number * _BATCH
+            for at in itertools.compress(range(len(times)), map(wanted.__contains__, kinds_column)):
+                yield first + at, (times[at], name[kinds_column[at]], name[agents[at]], name[peers[at]],
+                                   name[reasons[at]], rows[at])
+        first = len(self._batches) * _BATCH
+        yield from ((first + at, row) for at, row in enumerate(self._waiting) if row[1] in kinds)
+
     # --- reading ----------------------------------------------------------------------
     def __len__(self) -> int:
         return self._recorded
@@ -239,7 +268,10 @@ class Trace:
 
     def __getitem__(self, index: int) -> Event:
         self.require(None, "reading events by position")
-        index = range(self._stored)[index]
+        return self.event_at(range(self._stored)[index])
+
+    def event_at(self, index: int) -> Event:
+        """The kept event at position ``index`` (as ``scan`` gives it), at any level."""
         batch, at = divmod(index, _BATCH)
         if batch == len(self._batches):
             return self._event(index, self._waiting[at])
@@ -281,9 +313,27 @@ class Trace:
         """The events of the given kind(s) and/or at the given agent, in order."""
         kinds = (kind,) if isinstance(kind, str) else kind
         self.require(kinds, f"select({kind!r})")
-        wanted = None if kinds is None else set(kinds)
-        return [self._event(index, row) for index, row in enumerate(self._rows())
-                if (wanted is None or row[1] in wanted) and (agent is None or row[2] == agent)]
+        rows = enumerate(self._rows()) if kinds is None else self._rows_of(kinds)
+        with fewer_collections():  # a long list of new events: see coordlab.world.garbage
+            return [self._event(index, row) for index, row in rows if agent is None or row[2] == agent]
+
+    def scan(self, kinds: Iterable[str]) -> Iterator[tuple[int, float, str, str | None, int]]:
+        """``(position, time, kind, agent, message row)`` of every kept event of ``kinds``, in order, building nothing.
+
+        For checkers that read many events and keep few: ``event_at(position)`` is the whole event,
+        ``message_header(row)`` the few fields of its message a checker usually needs (row -1: none).
+        """
+        kinds = tuple(kinds)
+        self.require(kinds, f"scan({kinds!r})")
+        return ((position, row[0], row[1], row[2], row[5]) for position, row in self._rows_of(kinds))
+
+    def message_header(self, row: int) -> tuple[int, str, int | None, bool]:
+        """``(id, kind, in_reply_to, is_request)`` of the message stored in ``row`` (see ``scan``)."""
+        return self._messages.header(row)
+
+    def data_at(self, position: int) -> dict[str, Any] | None:
+        """The ``data`` of the kept event at ``position`` (see ``scan``), None if it has none."""
+        return self._data.get(position)
 
     def agents(self) -> list[str]:
         """Every agent that appears in the trace, in order of first appearance."""

@@ -84,16 +84,14 @@ class Orchestrator(Agent):
         self.silence = SilenceWatch(self, self.roster, suspect_after, has_work=lambda w: bool(self.in_flight[w]),
                                     on_silent=self.lose, probe=self.probe, give_up_after=give_up_after,
                                     on_lost=self.given_up)
+        #: Which workers are not suspected of being dead: the silence watch's own dict, which it updates
+        #: (an attribute, not a property: dispatch reads it once per worker after every message).
+        self.alive: dict[str, bool] = self.silence.alive
 
     @property
     def tasks(self) -> dict[str, Task]:
         """The job's tasks by id."""
         return self.graph.tasks
-
-    @property
-    def alive(self) -> dict[str, bool]:
-        """Which workers are not suspected of being dead (the silence watch decides)."""
-        return self.silence.alive
 
     async def run(self) -> None:
         """Handle one message at a time; each costs ``service_time`` of the orchestrator's work.

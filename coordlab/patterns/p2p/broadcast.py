@@ -297,10 +297,10 @@ def checked_joins(joins: object, graph: Overlay) -> list[tuple[str, str, float]]
 
 def rumour_messages(trace: Trace, period: float, until_round: int | None = None) -> int:
     """Rumour messages sent (to the end of round ``until_round``, if given)."""
-    sends = (e for e in trace.select("send") if e.message.kind in RUMOUR_KINDS)
+    times = [time for _, time, _, _, row in trace.scan(["send"]) if trace.message_header(row)[1] in RUMOUR_KINDS]
     if until_round is None:
-        return sum(1 for _ in sends)
-    return sum(1 for e in sends if math.floor(e.time / period) <= until_round)
+        return len(times)
+    return sum(1 for time in times if math.floor(time / period) <= until_round)
 
 
 def peer_factory(method: str | type[RumourPeer], fanout: int) -> Callable[..., RumourPeer]:

@@ -80,10 +80,11 @@ def estimates_within(epsilon: float, true_mean: float) -> Checker:
     true_mean = validate.number("true_mean", true_mean)
 
     def every_estimate_close(result: RunResult) -> Verdict:
-        last = {event.agent: event for event in result.trace.select("mass")}
-        live = set(result.trace.live_agents())
-        offending = [event for name, event in last.items()
-                     if name in live and abs(event.data["estimate"] - true_mean) > epsilon]
+        trace = result.trace
+        last = {agent: position for position, _, _, agent, _ in trace.scan(["mass"])}
+        live = set(trace.live_agents())
+        offending = [trace.event_at(position) for name, position in last.items()
+                     if name in live and abs(trace.data_at(position)["estimate"] - true_mean) > epsilon]
         return judge(f"every estimate within {epsilon:g} of the mean", offending,
                      f"all {len(last)} estimates are within {epsilon:g} of {true_mean:g}",
                      "{n} peer(s) ended further than " + f"{epsilon:g} from {true_mean:g}")

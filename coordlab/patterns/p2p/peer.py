@@ -157,6 +157,8 @@ class Peer(Agent):
 
     def pick(self, count: int = 1) -> list[str]:
         """``count`` different random peers from my view (fewer if I know fewer), read off it by position."""
+        if count == 1 and self.view:  # the same draw as sample(view, 1), for a fraction of its cost
+            return [self.rng.choice(self.view)]
         return self.rng.sample(self.view, min(count, len(self.view)))
 
     def know(self, names: Iterable[str], *, quietly: bool = False) -> None:
