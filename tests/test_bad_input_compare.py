@@ -37,6 +37,8 @@ CASES = [
     ("an unknown pattern", lambda: row("star", SMALL), ValueError, "pattern"),
     ("a list of tasks for a workload", lambda: row("centralized", list(SMALL.tasks)), TypeError, "load"),
     ("a negative seed", lambda: row("centralized", SMALL, seed=-1), ValueError, "seed"),
+    ("an option the swarm does not take", lambda: row("swarm", SMALL, depth=3), TypeError, "depth"),
+    ("an option the hierarchy does not take", lambda: row("hierarchical", SMALL, levels=3), TypeError, "levels"),
     ("a hierarchy of one level", lambda: org_chart(SMALL, 1), ValueError, "depth"),
     ("a hierarchy of 50 levels", lambda: org_chart(SMALL, 50), ValueError, "depth"),
     ("a report of a number", lambda: coordination_report(42), TypeError, "run"),

@@ -2,6 +2,8 @@
 
 Numbers are recomputed here from the traces and the workload, not read back from the code under test.
 """
+import ast
+import inspect
 import json
 import math
 import subprocess
@@ -15,12 +17,14 @@ import pytest
 from coordlab import Crash
 from coordlab.compare import (
     CONTENDERS,
+    NONE_ABLE,
     PATTERNS,
     Comparison,
     complexity,
     coordination_report,
     crossover,
     exponents,
+    fault_summary,
     fault_tolerance,
     measured_run,
     org_chart,
@@ -28,9 +32,21 @@ from coordlab.compare import (
     row,
     workload,
 )
+from coordlab.compare.columns import PARTS
 from coordlab.compare.contenders import capable_bidder, contract_tasks
 from coordlab.compare.stars import SEED_STARS, disagreements, side_by_side, to_stars
+from coordlab.patterns.centralized.orchestrator import Client, Orchestrator
+from coordlab.patterns.centralized.workers import Worker
+from coordlab.patterns.consensus.raft import RaftServer
+from coordlab.patterns.consensus.replicated import OrchestratorReplica, ReplicatedClient
+from coordlab.patterns.hierarchical.director import Client as HierarchicalClient
+from coordlab.patterns.hierarchical.director import Director
+from coordlab.patterns.hierarchical.lead import Lead
+from coordlab.patterns.hierarchical.manager import Manager
 from coordlab.patterns.p2p import BidderView
+from coordlab.patterns.p2p.contract_net import ContractPeer
+from coordlab.patterns.p2p.peer import Peer
+from coordlab.patterns.swarm.threshold import Board, ThresholdWorker
 
 SMALL = workload(tasks=12, agents=4, seed=3)
 
@@ -113,6 +129,15 @@ def test_row_counts_what_the_trace_shows(pattern):
     assert row(pattern, SMALL, seed=2) == measured  # deterministic
 
 
+def test_row_passes_on_only_the_options_a_pattern_takes():
+    assert row("hierarchical", SMALL, depth=2)["completion"] == 1.0
+    with pytest.raises(TypeError, match=r"levels=2 is not allowed for pattern='hierarchical': it takes 'depth'"):
+        row("hierarchical", SMALL, levels=2)
+    with pytest.raises(TypeError, match=r"depth=3 is not allowed for pattern='swarm': it takes no options") as raised:
+        row("swarm", SMALL, depth=3)
+    assert "run_swarm_on" not in str(raised.value)
+
+
 def test_row_under_a_fault_measures_the_loss():
     # the orchestrator crashes for good at once: nothing can be assigned, so nothing is done
     measured = row("centralized", SMALL, faults=[Crash("orchestrator", at=0.001)])
@@ -192,6 +217,52 @@ def test_complexity_reads_protocols_and_signatures():
                                                              .max()).mean(axis=1).max())
 
 
+#: The classes whose code "agent lines" counts, by hand: the agents each run starts, and their bases.
+AGENT_CODE = {
+    "centralized": {Client, Orchestrator, Worker},
+    "peer-to-peer": {ContractPeer, Peer},
+    "hierarchical": {HierarchicalClient, Director, Lead, Manager, Worker},
+    "consensus": {ReplicatedClient, OrchestratorReplica, RaftServer, Worker},
+    "swarm": {Board, ThresholdWorker},
+}
+
+
+def lines_of_class(cls) -> int:
+    """Non-blank, non-comment lines of a class, found by parsing its module's file (not with inspect)."""
+    text = Path(sys.modules[cls.__module__].__file__).read_text()
+    node = next(n for n in ast.parse(text).body if isinstance(n, ast.ClassDef) and n.name == cls.__name__)
+    lines = text.splitlines()[node.lineno - 1:node.end_lineno]
+    return sum(1 for line in lines if line.strip() and not line.strip().startswith("#"))
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_agent_lines_count_the_classes_of_the_agents_each_run_starts(pattern):
+    run = CONTENDERS[pattern].run(SMALL, seed=1)
+    started = {type(agent) for agent in run.result.agents.values()}
+    assert started == set(PARTS[pattern]["agents"])  # every agent started is counted, and nothing else
+    assert complexity([pattern]).loc[pattern, "agent lines"] == sum(map(lines_of_class, AGENT_CODE[pattern]))
+    # the same role for every pattern: not the module around the agents (run function, checkers, helpers)
+    modules = {inspect.getmodule(cls) for cls in AGENT_CODE[pattern]}
+    assert complexity([pattern]).loc[pattern, "agent lines"] < sum(
+        len([line for line in inspect.getsource(module).splitlines() if line.strip()]) for module in modules)
+
+
+def test_fault_score_counts_a_run_with_an_invalid_verdict_as_nothing_done():
+    runs = [{"pattern": p, "fault": f, "rate": r, "seed": seed, "completion": c, "valid": v}
+            for f, r in (("crashes", 0.0), ("crashes", 0.5), ("partitions", 0.0), ("busiest", 0.0))
+            for seed in (0, 1)
+            for p, c, v in (("careful", 0.5, True), ("sloppy", 1.0, seed == 0))]
+    summary = fault_summary(pd.DataFrame(runs))
+    assert summary.loc["sloppy", "crash 50%"] == 1.0 and summary.loc["sloppy", "busiest crashed"] == 1.0
+    assert summary.loc["sloppy", "valid share"] == 0.5 and summary.loc["careful", "valid share"] == 1.0
+    assert summary.loc["sloppy", "busiest crashed, valid"] == summary.loc["careful", "busiest crashed, valid"] == 0.5
+    # careful: half the work, always valid; sloppy: all the work, valid in one run of two
+    assert summary.loc["careful", "score"] == pytest.approx(0.5)
+    assert summary.loc["sloppy", "score"] == pytest.approx((1.0 + 0.0) / 2)
+    runs[-1]["valid"] = True  # the one invalid run of the busiest crash becomes valid: only that condition moves
+    assert fault_summary(pd.DataFrame(runs)).loc["sloppy", "score"] == pytest.approx((3 * 0.5 + 1.0) / 4)
+
+
 def test_fault_tolerance_rows_and_no_faults_completes():
     frame = fault_tolerance(agents=4, rates=(0.0, 0.5), seeds=(0,), patterns=("centralized", "swarm"), progress=False)
     assert len(frame) == 2 * (2 + 1 + 1)  # crashes at two rates, partitions, the busiest crashed; per pattern
@@ -267,6 +338,61 @@ def test_recommend_follows_the_questions_in_order():
     assert recommend(table, agents=1000, predictability_needed=True).pattern == "consensus"
     assert recommend(table, agents=1000, must_survive_coordinator_loss=True).pattern == "consensus"
     assert recommend(table, agents=1000).pattern == "swarm"
+
+
+def test_surviving_a_coordinator_s_loss_counts_only_valid_runs():
+    table = synthetic_comparison()
+    assert recommend(table, agents=10, must_survive_coordinator_loss=True).pattern == "consensus"
+    faults = table.faults.copy()
+    faults.loc[(faults["pattern"] == "consensus") & (faults["fault"] == "busiest"), "valid"] = False
+    broken = Comparison(table.scalability, table.complexity, faults, table.predictability)
+    answer = recommend(broken, agents=10, must_survive_coordinator_loss=True)
+    assert answer.pattern == "hierarchical"  # all done, and valid; consensus did all of it, invalid
+    assert "100% of the tasks done on average, 100% counting only runs with a valid verdict" in answer.measurement
+
+
+def test_recommend_says_none_was_measured_able_rather_than_any():
+    table = synthetic_comparison()
+    failing = table.scalability.assign(completion=lambda f: f["completion"].where(f["agents"] < 512, 0.3))
+    table = Comparison(failing, table.complexity, table.faults, table.predictability)
+    assert table.able(1000) == [] and table.able(64) != []
+    for requirement in ({}, {"must_survive_coordinator_loss": True}, {"fault_tolerance_needed": True}):
+        answer = recommend(table, agents=1000, **requirement)
+        assert answer.pattern == NONE_ABLE and "1000 agents" in answer.reason
+        assert "centralized 30%" in answer.measurement and "swarm 30%" in answer.measurement
+    assert recommend(table, agents=64).pattern != NONE_ABLE  # where some pattern was able, one is recommended
+
+
+def test_an_empty_table_has_no_able_pattern_and_no_crossover():
+    table = synthetic_comparison()
+    empty = Comparison(table.scalability.iloc[0:0], table.complexity, table.faults, table.predictability)
+    assert empty.able(10) == []
+    assert recommend(empty, agents=10).pattern == NONE_ABLE
+    with pytest.raises(ValueError, match="needs 'centralized'.*no runs"):
+        empty.crossover()
+
+
+def test_without_a_scalable_pattern_there_is_no_crossover_and_the_guide_says_so():
+    table = synthetic_comparison()
+    two = ["centralized", "consensus"]
+    only = Comparison(table.scalability[table.scalability["pattern"].isin(two)], table.complexity.loc[two],
+                      table.faults[table.faults["pattern"].isin(two)], table.predictability.loc[two])
+    with pytest.raises(ValueError, match="needs one of 'hierarchical', 'swarm', 'peer-to-peer'"):
+        only.crossover()
+    answer = recommend(only, agents=10)
+    assert answer.pattern == "centralized" and "no crossover was measured" in answer.reason
+    no_orchestrator = Comparison(table.scalability[table.scalability["pattern"] != "centralized"],
+                                 table.complexity, table.faults, table.predictability)
+    with pytest.raises(ValueError, match="needs 'centralized'"):
+        no_orchestrator.crossover()
+    assert table.crossover()[0] in ("hierarchical", "swarm", "peer-to-peer")  # with both, there is one
+
+
+def test_a_measured_comparison_of_two_patterns_recommends_one_of_them():
+    table = Comparison.measure(sizes=(4, 8), fault_agents=4, rates=(0.0, 0.5), fault_seeds=(0,), predict_seeds=(0, 1),
+                               patterns=("centralized", "consensus"), progress=False)
+    assert recommend(table, agents=8).pattern in ("centralized", "consensus")
+    assert recommend(table, agents=8, fault_tolerance_needed=True).pattern in ("centralized", "consensus")
 
 
 # --- the committed caches ------------------------------------------------------------------------------

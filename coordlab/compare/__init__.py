@@ -11,7 +11,7 @@ One module per job, in the order notebook 07 tells them:
 * ``stars``       the seed's star table beside the measured stars, and where they disagree;
 * ``choose``      all of it in a ``Comparison``, and ``recommend``, the decision guide.
 """
-from coordlab.compare.choose import QUESTIONS, Comparison, Recommendation, recommend
+from coordlab.compare.choose import NONE_ABLE, QUESTIONS, Comparison, Recommendation, recommend
 from coordlab.compare.columns import (
     complexity,
     crossover,
@@ -45,4 +45,5 @@ __all__ = [
     "predictability",
     # stars and choosing
     "COLUMNS", "SEED_STARS", "seed_table", "Comparison", "Recommendation", "recommend", "QUESTIONS",
+    "NONE_ABLE",
 ]

@@ -33,6 +33,10 @@ QUESTIONS = (
     ("simplest", "Otherwise: past the measured crossover the pattern that scales, below it the simplest."),
 )
 SCALABLE = ("hierarchical", "swarm", "peer-to-peer")
+#: The pattern the scalable ones must overtake (``Comparison.crossover``).
+INCUMBENT = "centralized"
+#: ``recommend``'s answer when no pattern was measured to finish the whole job at the size asked.
+NONE_ABLE = "none measured able"
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,12 @@ class Comparison:
 
     @property
     def exponents(self) -> pd.DataFrame:
+        """The scalability column's fitted growth per pattern (see ``columns.exponents``)."""
         return columns.exponents(self.scalability)
 
     @property
     def fault_summary(self) -> pd.DataFrame:
+        """The fault-tolerance runs per pattern, with the score the stars use (see ``columns.fault_summary``)."""
         return columns.fault_summary(self.faults)
 
     @property
@@ -78,6 +84,7 @@ class Comparison:
 
     @property
     def evidence(self) -> dict[str, pd.Series]:
+        """Per column, one sentence per pattern: the measurement its star rests on (see ``stars.evidence``)."""
         return stars.evidence(self.exponents, self.complexity, self.fault_summary, self.predictability)
 
     def side_by_side(self) -> pd.DataFrame:
@@ -90,8 +97,11 @@ class Comparison:
 
     def able(self, agents: int) -> list[str]:
         """The patterns measured to finish every task at every size up to ``agents`` (up to the
-        smallest size measured that is at least ``agents``, or every size if it is beyond them all)."""
+        smallest size measured that is at least ``agents``, or every size if it is beyond them all).
+        Empty if the scalability table has no runs: nothing was measured able."""
         measured = sorted(set(self.scalability["agents"]))
+        if not measured:
+            return []
         limit = next((size for size in measured if size >= agents), measured[-1])
         done = self.scalability[self.scalability["agents"] <= limit].groupby(["pattern", "agents"])["completion"].mean()
         sizes = [size for size in measured if size <= limit]
@@ -102,8 +112,17 @@ class Comparison:
 
         "Overtakes" is ``columns.crossover`` on makespan: it finishes every task, no later
         than the orchestrator (or the orchestrator does not finish them). ``inf`` if none does.
+        A table without the orchestrator, or without any of ``SCALABLE``, has no crossover: that
+        is a ``ValueError`` naming what is missing.
         """
-        sizes = {p: columns.crossover(self.scalability, p) for p in SCALABLE if p in set(self.scalability["pattern"])}
+        measured = set(self.scalability["pattern"]) if len(self.scalability) else set()
+        if INCUMBENT not in measured:
+            raise ValueError(f"a crossover needs {INCUMBENT!r} in the scalability table, which has "
+                             f"{sorted(measured) or 'no runs'}: measure it too (Comparison.measure(patterns=...))")
+        if not measured & set(SCALABLE):
+            raise ValueError(f"a crossover needs one of {', '.join(map(repr, SCALABLE))} in the scalability table, "
+                             f"which has only {sorted(measured)}: measure one of them too")
+        sizes = {p: columns.crossover(self.scalability, p, INCUMBENT) for p in SCALABLE if p in measured}
         best = min(sizes, key=lambda p: (sizes[p], SCALABLE.index(p)))
         return best, sizes[best]
 
@@ -127,14 +146,18 @@ def recommend(table: Comparison, *, agents: int, must_survive_coordinator_loss: 
 
     1. How many agents? Only the patterns measured to finish the whole job at that size
        (``table.able(agents)``) are candidates: a pattern is never recommended for a size at
-       which it was seen to fail.
+       which it was seen to fail. If none was, the answer is ``NONE_ABLE``, with each
+       measured pattern's completion at that size: nothing else is asked.
     2. Must survive the loss of any one agent, coordinators included → the candidate that did
-       the most work when its busiest agent crashed (``fault_summary``'s ``busiest crashed``).
-    3. Must get most work done under heavy crashes → the best fault-tolerance score.
+       the most work in valid runs when its busiest agent crashed (``fault_summary``'s
+       ``busiest crashed, valid``; ties: the fault-tolerance score).
+    3. Must get most work done under heavy crashes → the best fault-tolerance score (work done
+       in runs with a valid verdict, ``fault_summary``).
     4. Must be predictable → the lowest predictability score (makespan cv + completion spread).
     5. Otherwise: at or past the measured crossover, the scalable pattern that overtook the
        orchestrator there (where the seed says "more than 100 agents → swarm"); below it, the
-       simplest candidate (lowest complexity score).
+       simplest candidate (lowest complexity score). A table without the orchestrator or
+       without a scalable pattern has no crossover: the simplest candidate, saying so.
     """
     if not isinstance(table, Comparison):
         raise TypeError(f"table={table!r} is not allowed: give a Comparison, e.g. Comparison.measure()")
@@ -144,24 +167,34 @@ def recommend(table: Comparison, *, agents: int, must_survive_coordinator_loss: 
                         ("predictability_needed", predictability_needed)):
         validate.flag(name, value)
     questions = dict(QUESTIONS)
-    able = table.able(agents) or list(PATTERNS)
+    able = table.able(agents)
+    if not able:
+        return _none_able(table, agents, questions["agents"])
     among = f"among the patterns measured to finish the whole job at {agents} agents ({', '.join(able)})"
     faults = table.fault_summary.loc[able]
     if must_survive_coordinator_loss:
-        best = max(able, key=lambda p: (faults.loc[p, "busiest crashed"], faults.loc[p, "score"]))
-        survived = faults.loc[best, "busiest crashed"]
-        return Recommendation(best, f"it finished the most work when its busiest agent crashed, {among}",
-                              f"mean completion with the busiest agent crashed: {survived:.0%}",
+        best = max(able, key=lambda p: (faults.loc[p, "busiest crashed, valid"], faults.loc[p, "score"]))
+        done, trusted = faults.loc[best, ["busiest crashed", "busiest crashed, valid"]]
+        return Recommendation(best, f"it did the most valid work when its busiest agent crashed, {among}",
+                              f"with the busiest agent crashed: {done:.0%} of the tasks done on average, "
+                              f"{trusted:.0%} counting only runs with a valid verdict",
                               questions["must_survive_coordinator_loss"])
     if fault_tolerance_needed:
         best = faults["score"].idxmax()
-        return Recommendation(best, f"it finished the most work under crashes and partitions, {among}",
-                              table.evidence["fault tolerance"][best], questions["fault_tolerance_needed"])
+        return Recommendation(best, "it did the most valid work under crashes, partitions and its busiest agent "
+                                    f"crashed, {among}", table.evidence["fault tolerance"][best],
+                              questions["fault_tolerance_needed"])
     if predictability_needed:
         best = table.predictability.loc[able, "score"].idxmin()
         return Recommendation(best, f"its results varied least from seed to seed, {among}",
                               table.evidence["predictability"][best], questions["predictability_needed"])
-    scalable, size = table.crossover()
+    try:
+        scalable, size = table.crossover()
+    except ValueError as missing:
+        best = table.complexity.loc[able, "score"].idxmin()
+        return Recommendation(best, f"no special requirement, and no crossover was measured ({missing}): "
+                                    f"the simplest pattern {among}", table.evidence["complexity"][best],
+                              questions["simplest"])
     if agents >= size and scalable in able:
         fitted = table.exponents.loc[scalable]
         return Recommendation(
@@ -173,3 +206,19 @@ def recommend(table: Comparison, *, agents: int, must_survive_coordinator_loss: 
     note = "" if math.isinf(size) else f", below the crossover of {size:g} agents"
     return Recommendation(best, f"no special requirement{note}: the simplest pattern {among}",
                           table.evidence["complexity"][best], questions["simplest"])
+
+
+def _none_able(table: Comparison, agents: int, question: str) -> Recommendation:
+    """``NONE_ABLE``, with what each measured pattern did at the size that decided it."""
+    scale = table.scalability
+    if not len(scale):
+        return Recommendation(NONE_ABLE, "the table has no scalability runs: nothing was measured at any size",
+                              "no runs", question)
+    measured = sorted(set(scale["agents"]))
+    size = next((n for n in measured if n >= agents), measured[-1])
+    done = scale[scale["agents"] <= size].groupby(["pattern", "agents"], sort=False)["completion"].mean()
+    worst = done.groupby(level="pattern", sort=False).min()
+    return Recommendation(NONE_ABLE, f"no pattern was measured to finish the whole job at every size up to "
+                                     f"{agents} agents: measure others, or relax the job",
+                          f"lowest completion at the sizes measured up to {size} agents: "
+                          + ", ".join(f"{p} {c:.0%}" for p, c in worst.items()), question)

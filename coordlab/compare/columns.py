@@ -21,15 +21,23 @@ from coordlab.compare.rows import row
 from coordlab.compare.workload import workload
 from coordlab.experiments import random_crashes, sweep
 from coordlab.patterns.centralized import PROTOCOL as CENTRALIZED_PROTOCOL
-from coordlab.patterns.centralized import orchestrator, run_centralized, workers
-from coordlab.patterns.consensus import raft, replicated, run_replicated
+from coordlab.patterns.centralized import run_centralized
+from coordlab.patterns.centralized.orchestrator import Client, Orchestrator
+from coordlab.patterns.centralized.workers import Worker
+from coordlab.patterns.consensus import run_replicated
 from coordlab.patterns.consensus.protocol import RAFT_PROTOCOL, REPLICATED_PROTOCOL
-from coordlab.patterns.hierarchical import director, lead, manager, run_hierarchical
+from coordlab.patterns.consensus.replicated import OrchestratorReplica, ReplicatedClient
+from coordlab.patterns.hierarchical import run_hierarchical
+from coordlab.patterns.hierarchical.director import Client as HierarchicalClient
+from coordlab.patterns.hierarchical.director import Director
+from coordlab.patterns.hierarchical.lead import Lead
 from coordlab.patterns.hierarchical.protocol import PROTOCOL as HIERARCHICAL_PROTOCOL
 from coordlab.patterns.p2p import PROTOCOL as P2P_PROTOCOL
-from coordlab.patterns.p2p import contract_net, peer, run_contract_net
-from coordlab.patterns.swarm import BOARD_PROTOCOL, run_threshold, threshold
-from coordlab.world import Crash, Nemesis, validate
+from coordlab.patterns.p2p import run_contract_net
+from coordlab.patterns.p2p.contract_net import ContractPeer
+from coordlab.patterns.swarm import BOARD_PROTOCOL, run_threshold
+from coordlab.patterns.swarm.threshold import Board, ThresholdWorker
+from coordlab.world import Agent, Crash, Nemesis, validate
 
 #: Tasks per agent in every measured workload: the work grows with the agents (weak scaling),
 #: so a pattern that scales keeps its makespan flat.
@@ -136,17 +144,19 @@ def crossover(frame: pd.DataFrame, challenger: str = "swarm", incumbent: str = "
 
 
 # --- complexity ----------------------------------------------------------------------------------
-#: What each pattern asks its user to understand: its protocol, the modules of the agents its
-#: run starts (read with ``inspect``), and its run function (whose options are the knobs).
+#: What each pattern asks its user to understand: its protocol, the classes of the agents its
+#: run starts (every agent of the run is an instance of one of them), and its run function
+#: (whose options are the knobs).
 PARTS: dict[str, dict[str, Any]] = {
-    "centralized": {"protocol": CENTRALIZED_PROTOCOL, "modules": (orchestrator, workers), "run": run_centralized},
-    "peer-to-peer": {"protocol": [k for k in P2P_PROTOCOL if k.part == "contract net"],
-                     "modules": (contract_net, peer), "run": run_contract_net},
-    "hierarchical": {"protocol": HIERARCHICAL_PROTOCOL, "modules": (manager, director, lead, workers),
+    "centralized": {"protocol": CENTRALIZED_PROTOCOL, "agents": (Client, Orchestrator, Worker),
+                    "run": run_centralized},
+    "peer-to-peer": {"protocol": [k for k in P2P_PROTOCOL if k.part == "contract net"], "agents": (ContractPeer,),
+                     "run": run_contract_net},
+    "hierarchical": {"protocol": HIERARCHICAL_PROTOCOL, "agents": (HierarchicalClient, Director, Lead, Worker),
                      "run": run_hierarchical},
-    "consensus": {"protocol": [*RAFT_PROTOCOL, *REPLICATED_PROTOCOL], "modules": (replicated, raft, workers),
-                  "run": run_replicated},
-    "swarm": {"protocol": BOARD_PROTOCOL, "modules": (threshold,), "run": run_threshold},
+    "consensus": {"protocol": [*RAFT_PROTOCOL, *REPLICATED_PROTOCOL],
+                  "agents": (ReplicatedClient, OrchestratorReplica, Worker), "run": run_replicated},
+    "swarm": {"protocol": BOARD_PROTOCOL, "agents": (Board, ThresholdWorker), "run": run_threshold},
 }
 #: Run options that are not knobs of the pattern: its input (tasks, workers and who owns what),
 #: the seed, the simulated world (network, the modelled cost of handling a message, when the
@@ -162,10 +172,27 @@ def knobs(run: Any) -> list[str]:
             if parameter.default is not inspect.Parameter.empty and name not in NOT_KNOBS]
 
 
-def code_lines(module: Any) -> int:
-    """Lines of a module's source that are neither blank nor only a comment (docstrings count: they are read)."""
-    return sum(1 for line in inspect.getsource(module).splitlines() if line.strip() and not
+def code_lines(source: Any) -> int:
+    """Lines of a module's or a class's source that are neither blank nor only a comment (docstrings
+    count: they are read)."""
+    return sum(1 for line in inspect.getsource(source).splitlines() if line.strip() and not
                line.strip().startswith("#"))
+
+
+def agent_classes(agents: Sequence[type[Agent]]) -> list[type[Agent]]:
+    """``agents`` and the classes they inherit from, up to (not including) the world's ``Agent``:
+    the code that says how the agents behave (``ContractPeer`` brings ``Peer``, ``Lead`` and
+    ``Director`` bring ``Manager``, the replica brings ``RaftServer``). Each class once."""
+    found: list[type[Agent]] = []
+    for cls in agents:
+        found.extend(base for base in cls.__mro__ if issubclass(base, Agent) and base is not Agent
+                     and base not in found)
+    return found
+
+
+def agent_lines(agents: Sequence[type[Agent]]) -> int:
+    """``code_lines`` of every class in ``agent_classes(agents)``."""
+    return sum(code_lines(cls) for cls in agent_classes(agents))
 
 
 def complexity(patterns: Sequence[str] = PATTERNS) -> pd.DataFrame:
@@ -173,15 +200,19 @@ def complexity(patterns: Sequence[str] = PATTERNS) -> pd.DataFrame:
 
     ``message kinds``: rows of the protocol it runs (contract net's part of p2p's; Raft's
     and the replicated orchestrator's for consensus). ``agent lines``: non-blank, non-comment
-    lines of the modules defining the agents its run starts (``PARTS``). ``knobs``: options of
-    its run function a user must choose (``knobs``). ``score``: the mean of the three, each
-    divided by its largest value over the patterns (1 = the most of everything).
+    lines of the classes of the agents its run starts and of the pattern classes they inherit
+    from (``PARTS``, ``agent_lines``). The same role is counted for every pattern: the agents'
+    own code, read with ``inspect``; not the run function, the checkers, the run's result
+    class or the module-level helpers and data classes the agents call (e.g. the swarm's
+    vectorised rule, the replicated orchestrator's job state). ``knobs``: options of its run
+    function a user must choose (``knobs``). ``score``: the mean of the three, each divided by
+    its largest value over the patterns (1 = the most of everything).
     """
     rows = []
     for pattern in patterns:
         parts = PARTS[contender(pattern).name]
         rows.append({"pattern": pattern, "message kinds": len(parts["protocol"]),
-                     "agent lines": sum(code_lines(module) for module in parts["modules"]),
+                     "agent lines": agent_lines(parts["agents"]),
                      "knobs": len(knobs(parts["run"])), "knob names": ", ".join(knobs(parts["run"]))})
     frame = pd.DataFrame(rows).set_index("pattern")
     measures = frame[["message kinds", "agent lines", "knobs"]]
@@ -220,17 +251,29 @@ def _cache_for(engine: dict[str, Any], suffix: str) -> dict[str, Any]:
 
 
 def fault_summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """``fault_tolerance`` per pattern: mean completion at each crash rate, under partitions, with
-    the busiest agent crashed, and ``valid share`` (runs whose verdict was valid); ``score`` is the
-    mean completion over all of them."""
+    """``fault_tolerance`` per pattern: what it got done, correctly, under each fault.
+
+    ``crash <rate>``, ``partitions`` and ``busiest crashed``: mean completion under that fault
+    (the share of tasks done, whatever the verdict). ``busiest crashed, valid``: the same with
+    the busiest agent crashed, counting only runs whose verdict was valid (what ``recommend``
+    reads for surviving a coordinator's loss). ``valid share``: the share of all its runs
+    whose verdict was valid. ``score``: over the same conditions (each crash rate, partitions,
+    the busiest agent crashed), the mean of completion × valid per run, so a run whose verdict
+    is invalid (a task done twice, a result lost, …) counts as nothing done: work that cannot
+    be trusted is not fault tolerance. Each condition weighs the same.
+    """
+    valid_work = frame.assign(score=frame["completion"] * frame["valid"].astype(float))
     crashes = frame[frame["fault"] == "crashes"].pivot_table(index="pattern", columns="rate", values="completion",
                                                               sort=False)
     crashes.columns = [f"crash {rate:.0%}" for rate in crashes.columns]
     others = {fault: frame[frame["fault"] == fault].groupby("pattern", sort=False)["completion"].mean()
               for fault in ("partitions", "busiest")}
     summary = crashes.assign(partitions=others["partitions"], **{"busiest crashed": others["busiest"]})
+    summary["busiest crashed, valid"] = valid_work[valid_work["fault"] == "busiest"].groupby(
+        "pattern", sort=False)["score"].mean()
     summary["valid share"] = frame.groupby("pattern", sort=False)["valid"].mean()
-    summary["score"] = summary.drop(columns="valid share").mean(axis=1)
+    summary["score"] = valid_work.groupby(["pattern", "fault", "rate"], sort=False)["score"].mean().groupby(
+        level="pattern", sort=False).mean()
     return summary
 
 

@@ -8,6 +8,7 @@ agents besides the workers that a fault may hit).
 """
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,6 +110,10 @@ class Contender:
     name: str
     run: Callable[..., PatternRun]
     coordinators: Callable[[Workload], list[str]]
+
+    def options(self) -> list[str]:
+        """The options ``row(pattern, load, **options)`` passes on to this pattern (none for most)."""
+        return [name for name in inspect.signature(self.run).parameters if name not in ("load", "seed", "faults")]
 
     def agents(self, load: Workload) -> list[str]:
         """Every agent a fault may hit: the workers, then the coordinators."""

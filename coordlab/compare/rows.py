@@ -84,7 +84,13 @@ def row(pattern: str, load: Workload, *, seed: int | None = None, faults: Faults
     if not isinstance(load, Workload):
         raise TypeError(f"load={load!r} is not allowed: give a Workload, e.g. workload(tasks=32, agents=8)")
     seed = load.seed if seed is None else validate.seed(seed)
-    run = contender(pattern).run(load, seed=seed, faults=faults, **options)
+    chosen = contender(pattern)
+    if unknown := sorted(set(options) - set(chosen.options())):
+        allowed = f"it takes {', '.join(map(repr, chosen.options()))}" if chosen.options() else "it takes no options"
+        given = ", ".join(f"{name}={options[name]!r}" for name in unknown)
+        raise TypeError(f"{given} {'is' if len(unknown) == 1 else 'are'} not allowed for pattern={pattern!r}: "
+                        f"{allowed}")
+    run = chosen.run(load, seed=seed, faults=faults, **options)
     return measure(pattern, load, seed, run)
 
 

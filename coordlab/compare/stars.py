@@ -88,14 +88,19 @@ def disagreements(measured: pd.DataFrame, evidence: dict[str, pd.Series]) -> pd.
 
 def evidence(exponents: pd.DataFrame, complexity: pd.DataFrame, faults: pd.DataFrame,
              predictability: pd.DataFrame) -> dict[str, pd.Series]:
-    """One line per pattern and column: the measurement its measured star rests on."""
+    """One line per pattern and column: the measurement its measured star rests on.
+
+    Takes the same four tables as ``measured_stars`` and returns ``{column: Series}`` of
+    sentences, one per pattern, quoting the numbers the column's score is made of (the
+    ``measurement`` of ``disagreements``, and ``recommend``'s)."""
     return {
         "scalability": pd.Series({p: _growth(r) for p, r in exponents.iterrows()}),
         "complexity": pd.Series({p: f"{r['message kinds']} message kinds, {r['agent lines']} lines of agent code, "
                                     f"{r['knobs']} knobs" for p, r in complexity.iterrows()}),
-        "fault tolerance": pd.Series({p: f"mean completion {r['score']:.0%} under crashes of 0–50 %, partitions "
-                                         f"and the busiest agent crashed ({r['busiest crashed']:.0%}); "
-                                         f"{r['valid share']:.0%} of runs valid"
+        "fault tolerance": pd.Series({p: f"valid work {r['score']:.0%} (completion × valid verdict, mean under "
+                                         f"crashes of 0–50 %, partitions and the busiest agent crashed); "
+                                         f"{r['valid share']:.0%} of runs valid; {r['busiest crashed']:.0%} done "
+                                         "with the busiest agent crashed"
                                       for p, r in faults.iterrows()}),
         "predictability": pd.Series({p: f"makespan cv {r['makespan cv']:.1%}, completion spread under "
                                         f"crashes {r['completion spread']:.2f}, {int(r['outcomes'])} distinct outcomes"

@@ -28,6 +28,11 @@ def busiest_messages() -> dict[str, int]:
 
 @exercise_check("Exercise 1 — predict who is busiest")
 def check_ranking(predict: Callable[[], Sequence[str]]) -> CheckResult:
+    """Exercise 1: ``predict()`` returns the five patterns, least loaded busiest agent first.
+
+    Passes if no pattern comes before one whose busiest agent handled more than ``TIE`` times
+    fewer messages on ``RANKING_LOAD`` (``busiest_messages``): near ties may come either way.
+    """
     name = "Exercise 1 — predict who is busiest"
     if (wrong := not_given(name, "predict", predict, "your function")) is not None:
         return wrong
@@ -62,6 +67,12 @@ def orchestrator_row() -> dict:
 
 @exercise_check("Exercise 2 — compose a hybrid that relieves the orchestrator")
 def check_hybrid(run_hybrid: Callable[..., PatternRun]) -> CheckResult:
+    """Exercise 2: ``run_hybrid(tasks, workers, seed=1)`` runs ``HYBRID_LOAD`` and returns the run.
+
+    Passes if the run used every worker, did every task with a valid verdict, its busiest agent
+    handled at most ``RELIEF`` of the orchestrator's busiest messages, and its makespan is at
+    most ``SLOWER`` times the orchestrator's (``orchestrator_row``): relieved, and not slower.
+    """
     name = "Exercise 2 — compose a hybrid that relieves the orchestrator"
     if (wrong := not_given(name, "run_hybrid", run_hybrid, "your function")) is not None:
         return wrong
@@ -120,6 +131,7 @@ def requirement_row(pattern: str, seed: int) -> dict:
 
 @functools.cache
 def requirement_table() -> dict[str, list[dict]]:
+    """Every pattern's ``requirement_row`` for each of ``REQUIREMENT_SEEDS``: what the check compares with."""
     return {pattern: [requirement_row(pattern, seed) for seed in REQUIREMENT_SEEDS] for pattern in PATTERNS}
 
 
@@ -129,11 +141,17 @@ def meets(rows: Sequence[dict]) -> bool:
 
 
 def mean_makespan(rows: Sequence[dict]) -> float:
+    """The mean makespan of ``rows``: how the check ranks the patterns that meet the requirement."""
     return sum(r["makespan"] for r in rows) / len(rows)
 
 
 @exercise_check("Exercise 3 — choose for a requirement, with the measurement")
 def check_choice(choose: Callable[[], tuple[str, list[dict]]]) -> CheckResult:
+    """Exercise 3: ``choose()`` returns ``(pattern, rows)``: the choice and the measurement behind it.
+
+    Passes if ``rows`` are that pattern's ``requirement_row`` for each seed, the pattern
+    ``meets`` the requirement, and no other pattern that meets it has a shorter mean makespan.
+    """
     name = "Exercise 3 — choose for a requirement, with the measurement"
     if (wrong := not_given(name, "choose", choose, "your function")) is not None:
         return wrong

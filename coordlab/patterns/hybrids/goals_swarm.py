@@ -55,6 +55,7 @@ class Floor(Board):
 
     def __init__(self, name: str, workers: Sequence[WorkerSpec], orchestrator: str = ORCHESTRATOR, *,
                  capacity: int, heartbeat_interval: float = 0.5, **options: Any) -> None:
+        """An empty board over ``workers``, registered with ``orchestrator`` as one worker of ``capacity``."""
         super().__init__(name, (), {}, workers, max_attempts=1, **options)
         self.orchestrator = orchestrator
         self.capacity = capacity
@@ -64,6 +65,7 @@ class Floor(Board):
                                          body=self.holding)
 
     def holding(self) -> Heartbeat:
+        """The tasks the orchestrator assigned me and I have not answered: my heartbeats' body."""
         return Heartbeat(tuple(self.orders))
 
     async def start(self) -> None:
@@ -87,12 +89,15 @@ class Floor(Board):
         self.heartbeat.start()
 
     async def on_probe(self, msg: Message) -> None:
+        """The orchestrator suspects me: say which of its tasks I hold."""
         await self.reply(msg, self.holding(), kind="heartbeat")
 
     def assignment(self, tid: str, attempt: int) -> Assign:
+        """What a worker granted ``tid`` is sent: the orchestrator's assign, with the floor's own attempt number."""
         return replace(self.orders[tid].body, attempt=attempt)
 
     async def completed(self, tid: str, worker: str, result: Result) -> None:
+        """A worker did ``tid``: keep its value (the first wins) and answer the orchestrator's order, if still open."""
         self.release(tid)
         self.results.setdefault(tid, result.value)
         order = self.orders.pop(tid, None)
@@ -100,6 +105,7 @@ class Floor(Board):
             await self.reply(order, Result(tid, order.body.attempt, result.value), kind="result")
 
     async def failed(self, tid: str, reason: str, *, final: bool) -> None:
+        """A worker failed ``tid``: pass the failure up; the orchestrator's retry policy decides what next."""
         self.release(tid)
         order = self.orders.pop(tid, None)
         if order is not None:

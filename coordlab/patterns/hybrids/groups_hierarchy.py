@@ -52,6 +52,7 @@ from coordlab.world.latency import Latency
 
 
 def group_name(group: int) -> str:
+    """The agent name of group ``group``'s lead (counted from 0): ``group-1``, ``group-2``, …"""
     return f"group-{group + 1}"
 
 
@@ -96,6 +97,7 @@ class GroupLead(Lead):
             await self.pass_on()
 
     def live(self, member: str) -> bool:
+        """Whether ``member`` may still do work: it holds a task, or was heard from in the last ``give_up_after`` s."""
         return bool(self.holding.held_by[member]) or self.now - self.silence.heard[member] < self.give_up_after
 
     async def assign_waiting(self) -> None:

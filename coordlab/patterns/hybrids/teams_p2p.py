@@ -52,10 +52,12 @@ from coordlab.world.latency import Latency
 
 
 def lead_name(team: int) -> str:
+    """The agent name of team ``team``'s lead (counted from 0): ``lead-1``, ``lead-2``, …"""
     return f"lead-{team + 1}"
 
 
 def client_name(team: int) -> str:
+    """The agent name of the client that submits team ``team``'s share of the job (counted from 0)."""
     return f"client-{team + 1}"
 
 
@@ -81,6 +83,7 @@ class TeamLead(Orchestrator):
 
     def __init__(self, name: str, team: Sequence[WorkerSpec], peers: Sequence[WorkerSpec], *,
                  heartbeat_interval: float = 0.5, **options: Any) -> None:
+        """Lead ``team`` and lend to (and borrow from) ``peers``; ``options`` go to the ``Orchestrator``."""
         super().__init__(name, [*team, *peers], policy=OwnTeamFirst(tuple(p.name for p in peers)), **options)
         self.team = [w.name for w in team]
         self.peers = [p.name for p in peers]
@@ -98,6 +101,7 @@ class TeamLead(Orchestrator):
 
     # --- borrowing: a peer lead's work on my team ------------------------------------------
     async def on_assign(self, msg: Message) -> None:
+        """A peer lead lends me an attempt: queue it (once) for my workers, and beat to that lender while I hold it."""
         job: Assign = msg.body
         key = (job.task.id, job.attempt)
         if key in self.borrowed:
@@ -112,9 +116,11 @@ class TeamLead(Orchestrator):
         await self.reply(msg, self.held_for(msg.sender), kind="heartbeat")
 
     def held_for(self, lender: str) -> Heartbeat:
+        """What I hold of ``lender``'s work: the body of my heartbeats to it, and of my answers to its probes."""
         return Heartbeat(tuple(tid for (tid, _), order in self.borrowed.items() if order.sender == lender))
 
     def beat_to(self, lender: str) -> None:
+        """Heartbeat to ``lender`` while I hold its work (one sender per lender, started again when idle)."""
         if lender not in self.beats:
             self.beats[lender] = HeartbeatSender(self, lender, self.heartbeat_interval,
                                                  busy=lambda: bool(self.held_for(lender).running),
@@ -137,6 +143,7 @@ class TeamLead(Orchestrator):
                 await self.answer_lender(key, Failure(task.id, key[1], f"no live worker of {self.name} can do it"))
 
     async def lend_down(self, key: tuple[str, int], worker: str) -> None:
+        """Give the borrowed attempt ``key`` to my ``worker``, watched like my own work (in flight, silence)."""
         first = not self.in_flight[worker]
         self.in_flight[worker].add(key)
         self.assigned_at[key] = self.now
@@ -144,11 +151,13 @@ class TeamLead(Orchestrator):
         self.silence.gave_work(worker, first=first)
 
     async def answer_lender(self, key: tuple[str, int], answer: Any) -> None:
+        """Settle the borrowed attempt ``key``: send its lender the result or the failure, and forget it."""
         order = self.borrowed.pop(key)
         await self.reply(order, answer, kind="failure" if isinstance(answer, Failure) else "result")
 
     # --- answers from my workers: for my job, or for a lender --------------------------------
     async def on_result(self, msg: Message) -> None:
+        """A result from my team for borrowed work goes to its lender; any other is my own job's."""
         key = (msg.body.task, msg.body.attempt)
         if key in self.borrowed and msg.sender in self.team:
             self.in_flight[msg.sender].discard(key)
@@ -158,6 +167,7 @@ class TeamLead(Orchestrator):
             await super().on_result(msg)
 
     async def on_failure(self, msg: Message) -> None:
+        """A failure on my team of borrowed work goes to its lender; any other is my own job's."""
         key = (msg.body.task, msg.body.attempt)
         if key in self.borrowed and msg.sender in self.team:
             self.in_flight[msg.sender].discard(key)
