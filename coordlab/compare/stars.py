@@ -16,7 +16,9 @@ from coordlab.compare.contenders import PATTERNS
 
 COLUMNS = ("scalability", "complexity", "fault tolerance", "predictability")
 #: The seed's stars (scalability, complexity, fault tolerance, predictability). For complexity
-#: more stars mean more complex; for the others more stars are better.
+#: more stars mean more complex; for the others more stars are better. The seed document itself
+#: is not in this repository: if your copy rates a cell differently, correct it here, and
+#: notebook 07's side-by-side table and disagreements follow.
 SEED_STARS: dict[str, tuple[int, int, int, int]] = {
     "centralized": (2, 1, 1, 3),
     "peer-to-peer": (3, 2, 3, 2),
