@@ -61,12 +61,11 @@ def cluster_memory(workers: int) -> dict[str, float]:
     """Resident memory of a local cluster of ``workers`` processes after a few comparison runs (MB):
     each worker's, and this process (the client and the scheduler) for scale."""
     import psutil
-    from distributed import Client, LocalCluster
 
     from coordlab.compare import measured_run
+    from coordlab.runtime.cluster import connect
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with connect(None, workers) as client:
         client.gather(client.map(measured_run, list(PATTERNS), [32] * len(PATTERNS), seed=0))
         per_worker = client.run(lambda: psutil.Process().memory_info().rss)
     return {"worker_mb": round(max(per_worker.values()) / 2**20), "workers_total_mb": round(sum(per_worker.values())

@@ -6,7 +6,7 @@ The sweep is ``run_centralized`` on ``layered_tasks(tasks)`` for ``points`` work
 ``seeds`` seeds: CPU-bound pure Python, the kind of sweep that outgrows one process. Measured:
 
 * serial: ``sweep(..., engine="serial")`` wall time, and this process's peak resident memory (RSS);
-* cluster start: how long ``LocalCluster(workers processes)`` takes to be ready;
+* cluster start: how long ``local_cluster(workers)`` (the sweep's own cluster) takes to be ready;
 * dask: the sweep on that running cluster (``address=``), its speedup over serial, and the peak
   memory of the cluster: RSS of the scheduler's process (this one) plus every worker and nanny
   process, sampled every 20 ms while the sweep runs;
@@ -31,12 +31,12 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
-from distributed import LocalCluster
 
 from coordlab import Uniform
 from coordlab.experiments import sweep
 from coordlab.patterns.centralized import run_centralized
 from coordlab.patterns.tasks import layered_tasks
+from coordlab.runtime import local_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "results" / "sweep_dask.csv"
@@ -119,8 +119,7 @@ def main() -> None:
     serial_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes; no cluster yet
 
     started = time.perf_counter()
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
+    with local_cluster(args.workers) as address:  # the very cluster sweep(engine="dask") starts
         start_s = time.perf_counter() - started
         idle_mb = total_rss(me) / MB
         cluster_processes = [me, *me.children(recursive=True)]
@@ -129,7 +128,7 @@ def main() -> None:
             for _ in range(args.repeat):  # alternate, so both engines see the same neighbours; keep the best
                 serial_times.append(timed(lambda: sweep(run, grid, seeds, progress=False), [me])[1:])
                 on_cluster, *spent = timed(lambda: sweep(run, grid, seeds, progress=False, engine="dask",
-                                                         address=cluster.scheduler_address), cluster_processes)
+                                                         address=address), cluster_processes)
                 dask_times.append(spent)
                 pd.testing.assert_frame_equal(on_cluster, serial, check_exact=True)
     (serial_s, serial_cpu), (dask_s, dask_cpu) = min(serial_times), min(dask_times)

@@ -19,12 +19,12 @@ import os
 import random
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from coordlab.runtime.cluster import checked_workers, connect
 from coordlab.world import Crash, validate
 
 ENGINES = ("serial", "dask")
@@ -40,8 +40,9 @@ def sweep(run: Callable[..., Mapping[str, Any]], grid: Mapping[str, Sequence[Any
     as runs finish, whichever engine runs them.
 
     ``engine="serial"`` runs everything here, one run after the other. ``engine="dask"``
-    runs them on a ``distributed.LocalCluster`` of ``workers`` processes (one thread each),
-    started for this call and closed when it returns, fails or is interrupted; or, with
+    runs them on a local cluster of ``workers`` processes (1 to 8, one thread each, listening on
+    127.0.0.1 only: ``coordlab.runtime.local_cluster``), started for this call and closed when
+    it returns, fails or is interrupted; or, with
     ``address="tcp://host:8786"``, on that running scheduler's workers, which need coordlab
     installed (the cluster is then left running: it is not ours). ``run`` travels to the workers with cloudpickle, so a
     lambda or a function defined in a notebook works; it must not rely on state that only
@@ -100,7 +101,7 @@ def _settings(grid: Mapping[str, Iterable[Any]]) -> dict[str, list[Any]]:
 def _check_engine(engine: object, address: object, workers: object) -> None:
     if engine not in ENGINES:
         raise ValueError(f"engine={engine!r} is not allowed: engine must be one of {', '.join(map(repr, ENGINES))}")
-    validate.count("workers", workers)
+    checked_workers(workers)
     if address is None:
         return
     if not isinstance(address, str) or not address:
@@ -151,9 +152,9 @@ def _advancing(items: Iterable[Any], bar) -> Iterator[Any]:
 def _rows_on_dask(run: Callable[..., Mapping[str, Any]], runs: list[tuple[dict[str, Any], int]], bar,
                   address: str | None, workers: int) -> list[dict[str, Any]]:
     """Submit every run, collect rows as they finish, and return them in submission order."""
-    from distributed import as_completed
+    from distributed import as_completed  # here, not at the top: import coordlab stays light without dask
 
-    with _dask_client(address, workers) as client:
+    with connect(address, workers) as client:
         futures = [client.submit(_row, run, point, seed, pure=False) for point, seed in runs]
         position = {future.key: index for index, future in enumerate(futures)}
         rows: list[dict[str, Any]] = [{} for _ in runs]
@@ -166,26 +167,6 @@ def _rows_on_dask(run: Callable[..., Mapping[str, Any]], runs: list[tuple[dict[s
                 _name_the_run(error, *runs[index])
                 raise
         return rows
-
-
-@contextmanager
-def _dask_client(address: str | None, workers: int):
-    """A client of the scheduler at ``address``, or of a local cluster started (and always closed) here.
-
-    Imported here, not at the top: ``import coordlab`` stays light for everyone who never sweeps on dask.
-    """
-    from distributed import Client, LocalCluster
-
-    if address is not None:
-        with Client(address) as client:
-            yield client
-        return
-    # No dashboard; the scheduler's small HTTP server (health checks) takes any free port rather than
-    # 8787, so a second cluster (another notebook's) does not warn that the port is taken.
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}) as cluster, \
-            Client(cluster) as client:
-        yield client
 
 
 # --- cache ----------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ CASES = [
     ("an unknown engine", sweep_with(engine="spark"), ValueError, "engine"),
     ("an engine that is not a name", sweep_with(engine=None), ValueError, "engine"),
     ("no workers", sweep_with(engine="dask", workers=0), ValueError, "workers"),
+    ("more workers than a local cluster may have", sweep_with(engine="dask", workers=9), ValueError, "workers"),
     ("a fractional worker count", sweep_with(engine="dask", workers=1.5), TypeError, "workers"),
     ("a port number as the address", sweep_with(engine="dask", address=8786), TypeError, "address"),
     ("an empty address", sweep_with(engine="dask", address=""), TypeError, "address"),

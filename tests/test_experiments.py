@@ -4,18 +4,20 @@ One local cluster serves the module (passed by address); the tests that are abou
 closing a cluster of their own start one each.
 """
 import json
+import os
 import subprocess
 import sys
 
 import pandas as pd
 import psutil
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from coordlab import Uniform
 from coordlab.experiments import random_crashes, sweep
 from coordlab.patterns.centralized import run_centralized
 from coordlab.patterns.tasks import research_pipeline
+from coordlab.runtime import local_cluster
 
 GRID = {"workers": [1, 2]}
 SEEDS = [0, 1, 2]
@@ -33,9 +35,8 @@ def divide(n, seed):
 
 @pytest.fixture(scope="module")
 def address():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                      scheduler_kwargs={"dashboard_address": ":0"}) as cluster:
-        yield cluster.scheduler_address
+    with local_cluster() as address:
+        yield address
 
 
 class Bar:
@@ -91,6 +92,20 @@ def test_the_local_cluster_is_closed_on_error_and_on_interrupt(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         sweep(divide, {"n": [5]}, seeds=[1, 2], engine="dask", workers=1)
     assert live_children() <= before
+
+
+def listening_addresses(root, seed):
+    """The interfaces that ``root`` and its child processes listen on, read from a worker while the sweep runs."""
+    processes = [psutil.Process(root), *psutil.Process(root).children(recursive=True)]
+    found = {connection.laddr.ip for process in processes for connection in process.net_connections(kind="inet")
+             if connection.status == psutil.CONN_LISTEN}
+    return {"listening on": sorted(found)}
+
+
+def test_the_cluster_a_sweep_starts_listens_on_127_0_0_1_only():
+    frame = sweep(listening_addresses, {"root": [os.getpid()]}, seeds=[0], progress=False, engine="dask", workers=1)
+    # the scheduler (here), the nanny and the worker each listen: several sockets, all on the loopback
+    assert frame.loc[0, "listening on"] == ["127.0.0.1"]
 
 
 def test_a_cluster_given_by_address_is_left_running(address):

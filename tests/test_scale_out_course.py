@@ -1,5 +1,6 @@
 """Notebook 08's exercise checks, both ways: each accepts the solution and rejects the stub and plausible
 wrong answers. They read the measurements the benchmark recorded, so no cluster runs here."""
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 from coordlab import Constant, Uniform, metrics
 from coordlab.course.scale_out import (
     HEARTBEAT,
+    SAFE_SEEDS,
     WORKERS,
     calibration_run,
     calibration_tasks,
@@ -81,7 +83,18 @@ def test_a_calibrated_simulation_draws_only_measured_latencies(measured):
     # what makes exercise 08.1 a calibration: the simulated messages take the real run's delays
     trace = run_centralized(calibration_tasks(), workers=WORKERS, seed=2, latency=Measured(measured)).trace
     assert set(np.round(metrics.latencies(trace), 9)) <= set(np.round(measured, 9))
-    assert calibration_run(MEASUREMENTS, 2)["makespan"] != predict(Constant(0.01))
+    # and that is what brings the prediction nearer the real makespan than the simulator's default does
+    real = calibration_run(MEASUREMENTS, 2)["makespan"]
+    assert abs(predict(Measured(measured)) - real) < abs(predict(Constant(0.01)) - real)
+
+
+def test_a_prediction_off_by_more_than_the_tolerance_is_rejected():
+    # the recorded runs never get there: make the real run of seed 2 take twice the calibrated prediction
+    measurements = copy.deepcopy(MEASUREMENTS)
+    target = calibration_run(measurements, 2)
+    target["makespan"] = 2 * calibrated(calibration_run(measurements, 1)["latencies"], 2)[1]
+    result = check_calibrated_prediction(calibrated, measurements)
+    assert not result and "off by 50%, more than 15%" in result.message
 
 
 def test_a_safe_and_prompt_suspect_after_is_accepted():
@@ -101,6 +114,18 @@ def test_unsafe_or_slow_choices_are_rejected(choose, says):
 
 def test_the_safe_bound_is_the_interval_plus_two_of_the_longest_latencies():
     assert safe_bound([0.01, 0.05, 0.02], HEARTBEAT) == pytest.approx(HEARTBEAT + 0.1)
+
+
+@pytest.mark.parametrize("seed", SAFE_SEEDS)
+def test_interval_plus_one_latency_suspects_a_live_worker_when_every_message_is_as_slow_as_the_tail(measured, seed):
+    # what exercise 08.2 refuses in "one latency": the assignment and the first heartbeat both take the
+    # longest measured latency, and the orchestrator hears nothing for interval + 2 of them
+    def lost(suspect_after):
+        return run_centralized(calibration_tasks(), workers=WORKERS, seed=seed, latency=Constant(max(measured)),
+                               heartbeat_interval=HEARTBEAT, suspect_after=suspect_after).trace.select("worker_lost")
+
+    assert lost(HEARTBEAT + max(measured))  # no crash in this run: every worker lost was alive
+    assert not lost(safe_bound(measured, HEARTBEAT) + 0.01)
 
 
 def test_a_suspect_after_below_the_bound_really_suspects_a_live_worker_in_some_run(measured):

@@ -1,7 +1,8 @@
 """Measuring what the simulated network assumed: real latency, throughput, crash detection, cost.
 
 * ``ping_pong``     a prober asks an answerer on the other worker process ``n`` times: the real
-  one-way latencies between processes (the trace's ``deliver`` time minus ``sent_at``);
+  one-way latencies between processes (the trace's ``deliver`` time minus ``sent_at``); the
+  answerer is the course's ``Echo``;
 * ``throughput``    senders on one worker send as fast as they can to a sink on the other:
   messages delivered per real second;
 * ``time_to_detect`` from a real crash to the first event that noticed it (e.g. the
@@ -20,18 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from coordlab import metrics
+from coordlab.course.world import Echo
 from coordlab.runtime.cluster import local_cluster
 from coordlab.runtime.world import RealWorld
-from coordlab.world import Agent, RunResult, Trace, validate
-
-
-class Answerer(Agent):
-    """Answers every ``ping`` at once (a server: waiting for work is not a deadlock)."""
-
-    daemon = True
-
-    async def on_ping(self, msg) -> None:
-        await self.reply(msg, msg.body)
+from coordlab.world import Agent, Message, RunResult, Trace, validate
 
 
 class Prober(Agent):
@@ -42,6 +35,7 @@ class Prober(Agent):
         self.peer, self.n = peer, n
 
     async def run(self) -> None:
+        """Ask, wait for the answer, ask again: one request in flight at a time."""
         for number in range(self.n):
             await self.request(self.peer, "ping", number, timeout=60.0)
 
@@ -54,6 +48,7 @@ class Sender(Agent):
         self.sink, self.n = sink, n
 
     async def run(self) -> None:
+        """Send all ``n`` at once, one after the other."""
         for number in range(self.n):
             await self.send(self.sink, "load", number)
 
@@ -63,14 +58,14 @@ class Sink(Agent):
 
     daemon = True
 
-    async def on_load(self, msg) -> None:
+    async def on_load(self, msg: Message) -> None:
         """Nothing to do: the delivery itself is what is measured."""
 
 
 def ping_pong(address: str | None = None, n: int = 200, *, time_scale: float = 0.1) -> RunResult:
     """A real run of ``n`` request/reply pairs between two worker processes; read it with ``real_latencies``."""
     world = RealWorld(address=address, time_scale=time_scale, placement={"prober": 0, "answerer": 1})
-    world.add(Prober("prober", "answerer", validate.count("n", n)), Answerer("answerer"))
+    world.add(Prober("prober", "answerer", validate.count("n", n)), Echo("answerer"))  # Echo answers at once
     return world.run(until=n * 10.0)
 
 
@@ -88,6 +83,9 @@ def throughput(address: str | None = None, n: int = 500, senders: int = 2, *, ti
     world.add(Sink("sink"), *(Sender(f"sender-{k}", "sink", n) for k in range(senders)))
     result = world.run(until=60.0)
     delivered = result.trace.select("deliver")
+    if not delivered:
+        raise RuntimeError(f"throughput: no message reached the sink within the run (it ended with "
+                           f"{result.stop_reason!r}), so there is nothing to measure")
     first = min(event.message.sent_at for event in delivered)
     span = (max(event.time for event in delivered) - first) * time_scale
     return len(delivered) / span if span > 0 else float("nan")

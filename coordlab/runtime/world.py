@@ -26,12 +26,13 @@ but not the same timings, so not always the same trace. Compare verdicts, not tr
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from coordlab.runtime.actor import AgentActor
-from coordlab.runtime.cluster import checked_address, connect
+from coordlab.runtime.cluster import checked_address, cluster_size, connect
 from coordlab.runtime.faults import KillWorker, checked_real_faults
 from coordlab.runtime.host import Record
 from coordlab.runtime.merge import merge
@@ -44,10 +45,14 @@ from coordlab.world.world import checked_checker, checked_new_agent
 LEAD = 0.25
 #: Real seconds between stopping the actors and releasing them.
 DRAIN = 0.05
-#: Real seconds a poll may take before its actor counts as unreachable (its worker died).
+#: Real seconds a call to an actor may take before the driver asks whether its worker is still there.
 POLL_TIMEOUT = 2.0
+#: Real seconds at most to wait for an actor whose worker is still in the cluster but slow to answer.
+SLOW_WAIT = 30.0
 #: Real seconds to wait for the workers a ``placement`` names (a nanny restarts a killed worker in about one).
 WORKER_WAIT = 30.0
+#: Real seconds to wait for the actors to be created on their workers.
+ACTOR_WAIT = 30.0
 
 
 class RealWorld:
@@ -134,22 +139,21 @@ class _Run:
         return (time.time() - self.epoch) / self.world.time_scale
 
     def to_the_end(self, until: float) -> RunResult:
+        """Place the actors, start them on one clock, watch until the run ends, stop them and read the result.
+
+        However the run ends, also on an error or a Ctrl-C, the actors are stopped before they are
+        released: on a cluster that outlives the run (``address=``) their agents would run on.
+        """
         world = self.world
-        if world.placement:  # a worker killed by an earlier run may still be restarting
-            self.client.wait_for_workers(max(world.placement.values()) + 1, timeout=WORKER_WAIT)
-        workers = sorted(self.client.scheduler_info()["workers"])
-        futures = []
+        workers = self.workers()
+        futures, stopped = [], False
         try:
             for index, name in enumerate(self.names):
                 agent, _ = world._agents[name]
-                number = world.placement.get(name, index)
-                if name in world.placement and number >= len(workers):
-                    raise ValueError(f"placement={world.placement!r} is not allowed: the cluster has {len(workers)} "
-                                     f"worker(s), numbered from 0")
-                worker = world.placed[name] = workers[number % len(workers)]
+                worker = world.placed[name] = workers[world.placement.get(name, index) % len(workers)]
                 futures.append(self.client.submit(AgentActor, agent, index, self.names, world.seed, world.time_scale,
                                                   world.max_events, actor=True, workers=[worker], pure=False))
-            self.actors = {name: future.result() for name, future in zip(self.names, futures)}
+            self.actors = {name: future.result(timeout=ACTOR_WAIT) for name, future in zip(self.names, futures)}
             self.epoch = time.time() + LEAD
             self.pids = self.call_all("connect", self.actors, self.epoch)
             self.call_all("begin", lambda name: world._agents[name][1], self.faults_of)
@@ -158,10 +162,34 @@ class _Run:
                        if status["waiting"] and name not in self.unreachable}  # as the run ended, before the stop
             for name, status in self.call_all("stop").items():
                 self.take(name, status)
+            stopped = True
             time.sleep(DRAIN)  # let messages already on the wire land before their actors are released
         finally:
+            if not stopped:
+                self.stop_quietly()
             self.client.cancel(futures)
         return self.result(reason, stop_time, waiting)
+
+    def workers(self) -> list[str]:
+        """The workers' addresses in order, once every worker the ``placement`` names is there.
+
+        A placement naming a worker the cluster does not have is refused at once; one naming a
+        worker that an earlier run's ``KillWorker`` killed waits while its nanny restarts it.
+        """
+        placement = self.world.placement
+        if placement:
+            size = cluster_size(self.client)
+            if max(placement.values()) >= size:
+                raise ValueError(f"placement={placement!r} is not allowed: the cluster has {size} worker(s), "
+                                 f"numbered from 0 to {size - 1}")
+            self.client.wait_for_workers(max(placement.values()) + 1, timeout=WORKER_WAIT)
+        return sorted(self.client.scheduler_info()["workers"])
+
+    def stop_quietly(self) -> None:
+        """Stop every actor placed so far, ignoring errors: the run is already failing for another reason."""
+        if self.actors:  # else no actor was created, and no agent started
+            with contextlib.suppress(Exception):
+                self.call_all("stop")
 
     def faults_of(self, name: str) -> list[Any]:
         """The faults the actor of ``name`` acts out: those naming it, and every partition."""
@@ -179,11 +207,26 @@ class _Run:
         answers = {}
         for name, call in calls.items():
             try:
-                answers[name] = call.result(timeout=POLL_TIMEOUT)
+                answers[name] = self.answer(name, call)
             except Exception:  # the worker died (KillWorker) or stopped answering
                 silent.append(name)
         self.lose(silent)
         return answers
+
+    def answer(self, name: str, call: Any) -> Any:
+        """The result of a call to the actor of ``name``, waited for ``POLL_TIMEOUT`` at a time.
+
+        An actor slow to answer (its worker starved of CPU) is waited for while its worker is still
+        in the cluster, up to ``SLOW_WAIT``: counting it as lost would drop its agent's records.
+        """
+        waited = 0.0
+        while True:
+            try:
+                return call.result(timeout=POLL_TIMEOUT)
+            except TimeoutError:
+                waited += POLL_TIMEOUT
+                if waited >= SLOW_WAIT or self.world.placed[name] not in self.client.scheduler_info()["workers"]:
+                    raise
 
     def take(self, name: str, status: dict[str, Any]) -> None:
         self.records[name].extend(status["records"])
