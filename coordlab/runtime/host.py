@@ -24,6 +24,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from coordlab.world import Agent, EventLimitReached, Message, Network, validate
+from coordlab.world.simulated_host import agent_rng
 from coordlab.world.trace import WORLD_EVENTS
 
 #: One recorded event: (time, kind, agent, peer, message, reason, data), in the order of ``Trace.record``.
@@ -119,7 +120,7 @@ class ActorHost:
 
     def rng(self, agent: str) -> random.Random:
         """The same generator the simulated world gives this agent (and incarnation)."""
-        return random.Random(f"{self.seed}/{agent}/{self.incarnation}")
+        return agent_rng(self.seed, agent, self.incarnation)
 
     def record(self, agent: str | None, kind: str, *, peer: str | None = None, message: Message | None = None,
                reason: str | None = None, data: dict[str, Any] | None = None) -> None:

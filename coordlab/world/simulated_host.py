@@ -132,7 +132,7 @@ class SimulatedHost:
 
     def rng(self, agent: str) -> random.Random:
         """A generator for one agent (and incarnation), independent of every other draw."""
-        return random.Random(f"{self.seed}/{agent}/{self._incarnation.get(agent, 0)}")
+        return agent_rng(self.seed, agent, self._incarnation.get(agent, 0))
 
     def record(self, agent: str | None, kind: str, *, peer: str | None = None, message: Message | None = None,
                reason: str | None = None, data: dict[str, Any] | None = None) -> None:
@@ -296,3 +296,11 @@ class SimulatedHost:
         if events >= self._total_limit:
             return f"more than max_events={self._total_limit} events"
         return None
+
+
+def agent_rng(seed: int, agent: str, incarnation: int) -> random.Random:
+    """The random generator of ``agent`` in its ``incarnation`` (0, then 1 after its first recovery, …).
+
+    Every host seeds agents this way, so an agent makes the same choices whichever host runs it.
+    """
+    return random.Random(f"{seed}/{agent}/{incarnation}")
