@@ -13,7 +13,7 @@ which prints, per suite, the runs, their stop reasons and the violations (which 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -111,3 +111,17 @@ def settled_once(events: Sequence[Event], tasks: Sequence[Task], owners: Iterabl
     if twice:
         found.append(f"settled more than once: {', '.join(twice)}")
     return {tid: s[0].kind.removeprefix("task_") if s else "open" for tid, s in settled.items()}, found
+
+
+def report_problems(stop_reason: str, report: Any, counts: Mapping[str, int], states_of: str) -> list[str]:
+    """What is wrong with how a job ended: the client's first final ``report`` must give the run's
+    ``stop_reason`` and the numbers of done, failed and skipped tasks in ``counts`` (read from
+    ``states_of``: the tasks' states, the agreed log, …), and no task may be left open."""
+    found = []
+    if report is None or report.outcome != stop_reason:
+        found.append(f"stop reason {stop_reason!r} is not the client's report {report!r}")
+    elif (report.done, report.failed, report.skipped) != (counts["done"], counts["failed"], counts["skipped"]):
+        found.append(f"the client's report {report} does not match {states_of} {dict(counts)}")
+    if counts["open"]:
+        found.append(f"the job ended with {counts['open']} task(s) never settled")
+    return found

@@ -34,7 +34,16 @@ from typing import Any
 from coordlab import Nemesis, Uniform
 from coordlab.patterns.centralized import CentralizedRun, WorkerSpec, run_centralized
 from coordlab.patterns.tasks import Task, layered_tasks, research_pipeline
-from tests.nemesis import RETRY, UNTIL, Suite, down_at_the_end, expected_values, settled_once, with_work
+from tests.nemesis import (
+    RETRY,
+    UNTIL,
+    Suite,
+    down_at_the_end,
+    expected_values,
+    report_problems,
+    settled_once,
+    with_work,
+)
 
 
 def nemesis(seed: int) -> Nemesis:
@@ -111,12 +120,7 @@ def violations(run: CentralizedRun) -> list[str]:
     else:
         counts = Counter(state.values())
         report = answers[0] if answers else None
-        if report is None or report.outcome != run.stop_reason:
-            found.append(f"stop reason {run.stop_reason!r} is not the client's report {report!r}")
-        elif (report.done, report.failed, report.skipped) != (counts["done"], counts["failed"], counts["skipped"]):
-            found.append(f"the client's report {report} does not match the tasks' states {dict(counts)}")
-        if counts["open"]:
-            found.append(f"the job ended with {counts['open']} task(s) never settled")
+        found += report_problems(run.stop_reason, report, counts, "the tasks' states")
         lost = sorted(tid for tid in received if state[tid] != "done")
         if lost:
             found.append(f"results the orchestrator received, yet the task not done: {', '.join(lost)}")

@@ -27,7 +27,7 @@ from collections import Counter
 from coordlab import Nemesis
 from coordlab.patterns.consensus.replicated import Accepted, Assigned, ReplicatedRun, run_replicated
 from coordlab.patterns.tasks import FINAL, RetryPolicy
-from tests.nemesis import Suite, down_at_the_end, expected_values
+from tests.nemesis import Suite, down_at_the_end, expected_values, report_problems
 from tests.nemesis.centralized import RANDOM_DAG_WORKERS, random_dag_tasks
 from tests.nemesis.consensus import one_leader_per_term
 
@@ -145,13 +145,7 @@ def the_ending(run: ReplicatedRun, events, agreed, tasks) -> list[str]:
     elif run.stop_reason not in ("completed", "tasks_failed"):
         found.append(f"stopped with {run.stop_reason!r}, not with the job's outcome")
     else:
-        report = answers[0] if answers else None
-        if report is None or report.outcome != run.stop_reason:
-            found.append(f"stop reason {run.stop_reason!r} is not the client's report {report!r}")
-        elif (report.done, report.failed, report.skipped) != (counts["done"], counts["failed"], counts["skipped"]):
-            found.append(f"the client's report {report} does not match the agreed log's {dict(counts)}")
-        if counts["open"]:
-            found.append(f"the job ended with {counts['open']} task(s) never settled")
+        found += report_problems(run.stop_reason, answers[0] if answers else None, counts, "the agreed log's")
         produced = {e.data["task"] for e in events if e.kind == "task_end" and e.data.get("ok")}
         lost = sorted(tid for tid in produced if state[tid] not in ("done", "failed"))
         if lost:
