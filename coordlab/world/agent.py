@@ -30,6 +30,7 @@ import inspect
 import random
 from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from coordlab.world import validate
@@ -186,7 +187,7 @@ class Agent:
                 self._attached().record(self.name, "unhandled", peer=msg.sender, message=msg)
                 continue
             outcome = handler(msg)
-            if inspect.isawaitable(outcome):
+            if type(outcome) is CoroutineType or inspect.isawaitable(outcome):  # (the first test is the quick one)
                 await outcome
 
     # --- plumbing: called by the host, not by pattern code -------------------------
@@ -232,8 +233,9 @@ class Agent:
               is_request: bool = False, topic: str | None = None) -> Message:
         if not isinstance(kind, str) or not kind:
             raise ValueError(f"kind={kind!r} is not allowed: a message kind must be a non-empty string")
-        return self._attached().send(self.name, to, kind, body, conversation=conversation, in_reply_to=in_reply_to,
-                                     is_request=is_request, topic=topic)
+        host = self._host or self._attached()  # (one call fewer per message)
+        return host.send(self.name, to, kind, body, conversation=conversation, in_reply_to=in_reply_to,
+                         is_request=is_request, topic=topic)
 
     def _forget(self, task: asyncio.Task, coroutine: Coroutine[Any, Any, Any]) -> None:
         if task in self._tasks:

@@ -107,7 +107,9 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
     def __init__(self, on_idle: Callable[[], None], on_horizon: Callable[[], None], on_step: Callable[[], None],
                  horizon: float = math.inf) -> None:
-        self._now, self._resolution = 0.0, 1e-9
+        #: simulated seconds now: ``time()``, also read directly on the per-message path (a call costs more)
+        self.now = 0.0
+        self._resolution = 1e-9
         self._on_idle, self._on_horizon, self._on_step = on_idle, on_horizon, on_step
         self.horizon = horizon
         super().__init__(selector=_JumpingSelector(self))
@@ -116,7 +118,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         self._iteration = 0  # loop iterations so far (a leader due now is still open if made in this one)
 
     def time(self) -> float:
-        return self._now
+        return self.now
 
     @property
     def _clock_resolution(self) -> float:
@@ -140,7 +142,7 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
         leader = self._leaders.get(when)
         # A leader due now was taken off the heap at the start of this iteration, unless it was made
         # since: a timer for that time must then wait for the next iteration, as on a plain asyncio loop.
-        if leader is not None and (when >= self._now + self._resolution or leader._iteration == self._iteration):
+        if leader is not None and (when >= self.now + self._resolution or leader._iteration == self._iteration):
             timer._leader = leader
             if leader._followers is None:
                 leader._followers = [timer]
@@ -194,8 +196,8 @@ class VirtualTimeLoop(asyncio.SelectorEventLoop):
 
     def _advance(self, when: float) -> None:
         """Move the clock to ``when`` (never back)."""
-        if when > self._now:
-            self._now = when
+        if when > self.now:
+            self.now = when
             self._resolution = max(1e-9, 2 * math.ulp(when))
 
 

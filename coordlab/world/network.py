@@ -18,34 +18,26 @@ Draw = Callable[[random.Random], float]
 V = TypeVar("V")
 
 
-class Windows(Generic[V]):
-    """The values of the fault windows open now, each closed by the fault that opened it.
+class Windows(list, Generic[V]):
+    """The fault windows open now, as ``(owner, value)``, each closed by the fault that opened it.
 
     Faults overlap: two partitions, two loss windows, the same ``Loss`` listed twice. Each
     window is added under its owner and removed by it alone, so one ending never ends another.
+    A list, so that asking "is any window open?" for every message costs no Python call.
     """
 
-    def __init__(self) -> None:
-        self._open: list[tuple[Any, V]] = []
-
     def open(self, owner: Any, value: V) -> None:
-        self._open.append((owner, value))
+        self.append((owner, value))
 
     def close(self, owner: Any) -> None:
         """Close the oldest window ``owner`` opened (a fault listed twice opened two)."""
-        for index, (who, _) in enumerate(self._open):
+        for index, (who, _) in enumerate(self):
             if who is owner:
-                del self._open[index]
+                del self[index]
                 return
 
-    def clear(self) -> None:
-        self._open.clear()
-
     def values(self) -> list[V]:
-        return [value for _, value in self._open]
-
-    def __bool__(self) -> bool:
-        return bool(self._open)
+        return [value for _, value in self]
 
 
 class Network:

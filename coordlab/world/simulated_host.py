@@ -60,6 +60,7 @@ class SimulatedHost:
         self._next_message_id = self._steps = 0
         self._instant, self._instant_start = 0.0, 0  # the simulated time now, and the events before it began
         self._total_limit = max_events or MIN_EVENTS  # see _over_limit
+        self._limit_at = min(max_events_per_instant, self._total_limit)  # events that cross a limit this instant
         self._stop_reason: str | None = None
         self._stuck: dict[str, list[str]] = {}
         self._finished: asyncio.Future | None = None
@@ -68,13 +69,13 @@ class SimulatedHost:
     @property
     def now(self) -> float:
         """Simulated seconds since the run started (0 before it starts)."""
-        return self._loop.time() if self._loop is not None else 0.0
+        return self._loop.now if self._loop is not None else 0.0
 
     def send(self, sender: str, to: str, kind: str, body: Any = None, *, conversation: int | None = None,
              in_reply_to: int | None = None, is_request: bool = False, topic: str | None = None) -> Message:
         self._guard_event_limit()
         self._next_message_id += 1
-        now = self._loop.time()
+        now = self._loop.now
         msg = Message(self._next_message_id, sender, to, kind, body,
                       conversation if conversation is not None else self._next_message_id,
                       in_reply_to, topic, is_request, now)
@@ -97,9 +98,9 @@ class SimulatedHost:
             self.trace.record(msg.sent_at, "drop", msg.to, peer=msg.sender, message=msg, reason=reason,
                               message_row=row)
             return
-        self._loop.call_later(delays[0], self._deliver, msg, row)
+        self._loop.call_at(msg.sent_at + delays[0], self._deliver, msg, row)
         for delay in delays[1:]:
-            self._loop.call_later(delay, self._deliver, replace(msg, duplicate=True), None)
+            self._loop.call_at(msg.sent_at + delay, self._deliver, replace(msg, duplicate=True), None)
 
     def _send_as_traitor(self, strategy: Strategy, msg: Message) -> Message:
         """A Byzantine sender: ``strategy`` decides what goes out instead of ``msg`` (see ``byzantine.py``)."""
@@ -221,6 +222,7 @@ class SimulatedHost:
         self._agents[agent.name] = agent
         if self.max_events is None:  # the automatic total grows with the agents
             self._total_limit = max(self._total_limit, EVENTS_PER_AGENT * len(self._agents))
+            self._limit_at = min(self._instant_start + self.max_events_per_instant, self._total_limit)
         agent.attach(self)
         self.trace.record(self.now, event, agent.name)
         agent.spawn(agent.run())
@@ -253,15 +255,16 @@ class SimulatedHost:
             reason = "crashed" if receiver is not None else ("gone" if msg.to in self._gone else "not_joined")
             self.trace.record(self.now, "drop", msg.to, peer=msg.sender, message=msg, reason=reason, message_row=row)
             return
-        msg.delivered_at = self.now
+        msg.delivered_at = self._loop.now
         self.trace.record(msg.delivered_at, "deliver", msg.to, peer=msg.sender, message=msg, message_row=row)
         receiver.deliver(msg)
 
     # --- knowing when to stop -------------------------------------------------------
     def _on_step(self) -> None:
         self._steps += 1
-        if self._over_limit(len(self.trace) - 1) or (self.max_events is not None
-                                                      and self._steps > 20 * self.max_events):
+        events = self.trace.recorded - 1
+        if ((events >= self._limit_at or self._loop.now != self._instant) and self._over_limit(events)) or \
+                (self.max_events is not None and self._steps > 20 * self.max_events):
             self.end_run("event_limit")
 
     def _on_idle(self) -> None:
@@ -273,8 +276,15 @@ class SimulatedHost:
                 if not agent.daemon and name not in self._crashed and (blocked := agent.blocked_on(idle))}
 
     def _guard_event_limit(self) -> None:
-        """Stop an agent that keeps producing events past a limit, even if it never waits."""
-        over = self._over_limit(len(self.trace))
+        """Stop an agent that keeps producing events past a limit, even if it never waits.
+
+        Called for every message sent: the limits are worked out only when time has moved or the
+        count has reached them (``_limit_at``).
+        """
+        events = self.trace.recorded
+        if events < self._limit_at and self._loop.now == self._instant:
+            return
+        over = self._over_limit(events)
         if over:
             self.end_run("event_limit")
             raise EventLimitReached(over)
@@ -287,9 +297,10 @@ class SimulatedHost:
         total (``max_events``; automatic: ``EVENTS_PER_AGENT`` per agent, at least ``MIN_EVENTS``)
         still ends a run that would go on for ever while time advances.
         """
-        now = self._loop.time()
+        now = self._loop.now
         if now != self._instant:
             self._instant, self._instant_start = now, events
+            self._limit_at = min(events + self.max_events_per_instant, self._total_limit)
         if events - self._instant_start >= self.max_events_per_instant:
             return (f"more than max_events_per_instant={self.max_events_per_instant} events at t={now:g} "
                     "(simulated time is not advancing: a loop that never waits)")

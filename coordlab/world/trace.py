@@ -187,7 +187,9 @@ class Trace:
         self._reset()
 
     def _reset(self) -> None:
-        self._recorded = self._stored = 0
+        #: events recorded so far, kept or not (``len(trace)``; the world's guards read it for every event)
+        self.recorded = 0
+        self._stored = 0
         self._names = _Names()
         self._messages = _Messages(self._names)
         #: per batch of _BATCH events: time, kind, agent, peer, reason, message row. Fixed-size batches,
@@ -207,7 +209,7 @@ class Trace:
         Returns the row the event's message is stored in. The world passes it back as ``message_row``
         when it records the same message again (its delivery or drop), so both events share one copy.
         """
-        self._recorded += 1
+        self.recorded += 1
         if self._tally is not None:
             self._tally.add(time, kind, agent, peer, reason, message and message.kind, message and message.sent_at)
             if kind not in self._kept:
@@ -260,7 +262,7 @@ class Trace:
 
     # --- reading ----------------------------------------------------------------------
     def __len__(self) -> int:
-        return self._recorded
+        return self.recorded
 
     def __iter__(self) -> Iterator[Event]:
         self.require(None, "reading every event")

@@ -21,8 +21,11 @@ import ctypes
 import threading
 import time
 import types
-from collections.abc import Coroutine, Generator, Sized
-from typing import Any
+from collections.abc import Coroutine, Generator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from coordlab.world.trace import Trace
 
 #: Steps an agent may take in a row, with no event recorded by anyone, before it counts as spinning.
 QUIET_STEPS = 100_000
@@ -44,7 +47,7 @@ class AgentBlocked(BaseException):
 class StepCounter:
     """Whose step is running, since when, and how quiet the world has been."""
 
-    def __init__(self, trace: Sized, max_step_seconds: float) -> None:
+    def __init__(self, trace: Trace, max_step_seconds: float) -> None:
         self.trace = trace
         self.max_step_seconds = max_step_seconds
         self.blocking: dict[str, float] = {}  # agent -> real seconds spent in over-long steps
@@ -55,7 +58,7 @@ class StepCounter:
 
     def begin(self, agent: str) -> AgentSpinning | None:
         """``agent`` takes a step now; returns the exception to stop it with if it is spinning."""
-        events = len(self.trace)
+        events = self.trace.recorded
         if events != self._seen_events:
             self._seen_events = events
             self._quiet.clear()
