@@ -94,7 +94,8 @@ class _Timer(asyncio.TimerHandle):
                     timer._run()
 
     def __lt__(self, other: _Timer) -> bool:  # type: ignore[override]
-        return (self._when, self._order) < (other._when, other._order)
+        # (the heap compares timers millions of times: no tuples built here)
+        return self._when < other._when or (self._when == other._when and self._order < other._order)
 
 
 class VirtualTimeLoop(asyncio.SelectorEventLoop):

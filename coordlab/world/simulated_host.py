@@ -143,8 +143,9 @@ class SimulatedHost:
         self.trace.record(self.now, kind, agent, peer=peer, message=message, reason=reason, data=data)
 
     async def work(self, agent: str, seconds: float) -> None:
-        factor = max([factor for name, factor in self.slows.values() if name == agent], default=1.0)
-        await self._loop.sleep(seconds * factor)
+        if self.slows:  # a Slow fault is open: the slowest factor on this agent applies
+            seconds *= max([factor for name, factor in self.slows.values() if name == agent], default=1.0)
+        await self._loop.sleep(seconds)
 
     def spawn(self, agent: str, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task:
         return self._loop.create_task(self._guarded(agent, coroutine))
