@@ -359,3 +359,36 @@ def test_an_assign_repeated_after_its_attempt_finished_gets_the_same_answer_with
                if e.message.kind == "result"]
     assert answers == [(1.1, "result", Result("a", 1, "A")), (3.1, "result", Result("a", 1, "A"))]
     assert len(result.trace.select("task_start")) == 1
+
+
+def test_slots_list_exactly_the_workers_with_room_in_roster_order_whatever_comes_and_goes():
+    """``Slots.with_room`` is kept up to date, not recomputed: check it against a scan after every change."""
+    import random
+
+    from coordlab.patterns.centralized.slots import Slots
+
+    capacities = {f"w{i}": 1 + i % 3 for i in range(12)}
+    slots, rng = Slots(dict(capacities)), random.Random(4)
+    for step in range(2_000):
+        worker = rng.choice(list(capacities))
+        if rng.random() < 0.55:
+            slots.take(worker, (f"t{step}", 1))
+        elif slots.held[worker]:
+            slots.release(worker, *rng.sample(sorted(slots.held[worker]), rng.randint(1, len(slots.held[worker]))))
+        scanned = [name for name, capacity in capacities.items() if len(slots.held[name]) < capacity]
+        assert slots.with_room() == scanned
+
+
+def test_slots_catch_a_worker_filled_up_or_emptied():
+    from coordlab.patterns.centralized.slots import Slots
+
+    slots = Slots({"a": 1, "b": 2})
+    slots.take("b", ("t1", 1))
+    assert slots.with_room() == ["a", "b"]
+    slots.take("b", ("t2", 1))
+    slots.take("a", ("t3", 1))
+    assert slots.with_room() == []
+    slots.release("b", ("t1", 1))
+    assert slots.with_room() == ["b"]
+    slots.release("a", ("t3", 1))
+    assert slots.with_room() == ["a", "b"]

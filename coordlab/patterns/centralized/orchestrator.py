@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from coordlab.patterns.centralized.protocol import ORCHESTRATOR, Assign, Failure, Result, Submit
+from coordlab.patterns.centralized.slots import Slots
 from coordlab.patterns.centralized.workers import WorkerSpec, worker_specs
 from coordlab.patterns.liveness import SilenceWatch
 from coordlab.patterns.tasks import (
@@ -59,6 +60,7 @@ class Orchestrator(Agent):
                  give_up_after: float = 30.0) -> None:
         super().__init__(name)
         self.roster = {w.name: w for w in worker_specs(workers)}
+        self.roster_types = set().union(*(w.capabilities for w in self.roster.values()))
         self.policy = resolve_policy(policy)
         require_policy("retry", retry, RetryPolicy)
         require_policy("timeout", timeout, TimeoutPolicy)
@@ -78,7 +80,9 @@ class Orchestrator(Agent):
         self.failures: dict[str, int] = {}  # attempts failed so far, per task: the retry budget (on disk)
         self.holders: dict[str, str] = {}  # the worker holding each running task's current attempt (on disk)
         self.answered = False  # the job's outcome was sent to the client
-        self.in_flight: dict[str, set[tuple[str, int]]] = {name: set() for name in self.roster}
+        self.slots = Slots({name: w.capacity for name, w in self.roster.items()})
+        #: the attempts each worker holds (the slots' own dict: change it only through ``self.slots``)
+        self.in_flight: dict[str, set[tuple[str, int]]] = self.slots.held
         self.assigned = {name: 0 for name in self.roster}
         self.assigned_at: dict[tuple[str, int], float] = {}
         self.silence = SilenceWatch(self, self.roster, suspect_after, has_work=lambda w: bool(self.in_flight[w]),
@@ -130,7 +134,7 @@ class Orchestrator(Agent):
         worker = msg.sender
         # Attempts assigned before it (re)started are gone; later ones are on their way to it.
         lost = sorted(a for a in self.in_flight[worker] if self.assigned_at[a] < msg.sent_at)
-        self.in_flight[worker].difference_update(lost)
+        self.slots.release(worker, *lost)
         self.silence.registered(worker)
         for tid, attempt in lost:
             await self.attempt_failed(tid, attempt, f"worker {worker} restarted")
@@ -142,7 +146,7 @@ class Orchestrator(Agent):
 
     async def on_result(self, msg: Message) -> None:
         result: Result = msg.body
-        self.in_flight[msg.sender].discard((result.task, result.attempt))  # its slot is free again
+        self.slots.release(msg.sender, (result.task, result.attempt))  # its slot is free again
         if result.task not in self.tasks:  # a late answer about a previous job's task
             return
         if not self.graph.is_settled(result.task):  # the first result wins, whichever attempt
@@ -152,7 +156,7 @@ class Orchestrator(Agent):
 
     async def on_failure(self, msg: Message) -> None:
         failure: Failure = msg.body
-        self.in_flight[msg.sender].discard((failure.task, failure.attempt))
+        self.slots.release(msg.sender, (failure.task, failure.attempt))
         if failure.task not in self.tasks:  # a late answer about a previous job's task
             return
         await self.attempt_failed(failure.task, failure.attempt, f"{msg.sender} reported {failure.error}")
@@ -190,10 +194,10 @@ class Orchestrator(Agent):
         A task no live worker can do waits while a suspected capable worker may still answer
         its probes; it fails only once every capable worker is given up on.
         """
-        free = [name for name, w in self.roster.items()
-                if self.alive[name] and len(self.in_flight[name]) < w.capacity]
-        reachable = set().union(*(w.capabilities for name, w in self.roster.items()
-                                  if self.silence.maybe_alive(name)))
+        if not self.ready:
+            return
+        free = [name for name in self.slots.with_room() if self.alive[name]]
+        reachable = self.reachable_types()
         ready, self.ready, waiting = self.ready, [], []
         for index, tid in enumerate(ready):
             if not free and self.types <= reachable:
@@ -213,6 +217,12 @@ class Orchestrator(Agent):
                 free.remove(worker)
         self.ready = waiting + self.ready
 
+    def reachable_types(self) -> set[str]:
+        """The task types some worker not given up on can do: every type on the roster until one is lost."""
+        if not self.silence.lost:
+            return self.roster_types
+        return set().union(*(w.capabilities for name, w in self.roster.items() if self.silence.maybe_alive(name)))
+
     def view(self, name: str) -> WorkerView:
         spec = self.roster[name]
         return WorkerView(name, spec.capabilities, spec.capacity, len(self.in_flight[name]), spec.speed,
@@ -230,7 +240,7 @@ class Orchestrator(Agent):
         self.graph.mark(tid, "running")
         self.assigned[worker] += 1
         first = not self.in_flight[worker]
-        self.in_flight[worker].add((tid, attempt))
+        self.slots.take(worker, (tid, attempt))
         self.assigned_at[(tid, attempt)] = self.now
         self.log("attempt_asked_again" if again else "task_assigned", task=tid, worker=worker, attempt=attempt)
         await self.send(worker, "assign", Assign(task, attempt, self.durations[tid], self.graph.inputs(tid)))
@@ -289,7 +299,7 @@ class Orchestrator(Agent):
         reason = f"silent for {silent:g}s"
         self.log("worker_lost", worker=worker, reason=reason)
         lost = sorted(self.in_flight[worker])
-        self.in_flight[worker].clear()
+        self.slots.release(worker, *lost)
         for tid, attempt in lost:
             await self.attempt_failed(tid, attempt, f"worker {worker} lost ({reason})")
         await self.dispatch()

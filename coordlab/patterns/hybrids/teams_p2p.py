@@ -145,7 +145,7 @@ class TeamLead(Orchestrator):
     async def lend_down(self, key: tuple[str, int], worker: str) -> None:
         """Give the borrowed attempt ``key`` to my ``worker``, watched like my own work (in flight, silence)."""
         first = not self.in_flight[worker]
-        self.in_flight[worker].add(key)
+        self.slots.take(worker, key)
         self.assigned_at[key] = self.now
         await self.send(worker, "assign", self.borrowed[key].body)
         self.silence.gave_work(worker, first=first)
@@ -160,7 +160,7 @@ class TeamLead(Orchestrator):
         """A result from my team for borrowed work goes to its lender; any other is my own job's."""
         key = (msg.body.task, msg.body.attempt)
         if key in self.borrowed and msg.sender in self.team:
-            self.in_flight[msg.sender].discard(key)
+            self.slots.release(msg.sender, key)
             await self.answer_lender(key, msg.body)
             await self.dispatch()
         else:
@@ -170,7 +170,7 @@ class TeamLead(Orchestrator):
         """A failure on my team of borrowed work goes to its lender; any other is my own job's."""
         key = (msg.body.task, msg.body.attempt)
         if key in self.borrowed and msg.sender in self.team:
-            self.in_flight[msg.sender].discard(key)
+            self.slots.release(msg.sender, key)
             await self.answer_lender(key, Failure(key[0], key[1], f"{msg.sender} reported {msg.body.error}"))
             await self.dispatch()
         else:
