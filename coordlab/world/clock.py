@@ -39,7 +39,7 @@ class _JumpingSelector(selectors.DefaultSelector):
 
     def select(self, timeout: float | None = None):  # type: ignore[override]
         self._loop._on_select(timeout)
-        return super().select(0)
+        return super().select(0) if len(self.get_map()) > 1 else []
 
 
 class _Timer(asyncio.TimerHandle):
