@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from coordlab.world.checks import Checker, Verdict
+from coordlab.world.garbage import fewer_collections
 from coordlab.world.trace import Trace
 
 if TYPE_CHECKING:
@@ -40,8 +41,13 @@ class RunResult:
     blocking: dict[str, float] = field(default_factory=dict)
 
     def verdict(self, *checkers: Checker) -> Verdict:
-        """Run the world's registered checkers plus ``checkers`` and combine their verdicts."""
-        return Verdict.all([check(self) for check in [*self.checkers, *checkers]])
+        """Run the world's registered checkers plus ``checkers`` and combine their verdicts.
+
+        Checkers read the whole trace and build tables as big as the run: fewer garbage
+        collections meanwhile (``coordlab.world.garbage`` says why).
+        """
+        with fewer_collections():
+            return Verdict.all([check(self) for check in [*self.checkers, *checkers]])
 
     def __repr__(self) -> str:
         text = (f"<RunResult stop_reason={self.stop_reason!r} time={self.time:.4f} "
