@@ -39,6 +39,8 @@ class _JumpingSelector(selectors.DefaultSelector):
 
     def select(self, timeout: float | None = None):  # type: ignore[override]
         self._loop._on_select(timeout)
+        # Only the loop's own wake-up pipe is registered in a simulation: then nothing can be ready,
+        # and asking the operating system would cost a system call on every iteration of the loop.
         return super().select(0) if len(self.get_map()) > 1 else []
 
 
