@@ -357,3 +357,16 @@ def test_no_result_lost_both_ways():
     lost = GOOD[:7]  # b finished at the worker, but the coordinator never accepted it
     verdict = no_result_lost(TASKS)(result_of(lost, "deadlock"))
     assert not verdict and verdict.evidence[0].kind == "task_end"
+
+
+def test_the_task_table_and_checkers_refuse_a_trace_that_did_not_keep_task_events():
+    from coordlab import World
+    from coordlab.patterns.tasks import every_task_settled, task_table
+    from coordlab.world.trace import TraceLevelError
+
+    tasks = [Task("t1", "work")]
+    result = World(trace="messages").run()
+    with pytest.raises(TraceLevelError, match="the task table and the task checkers needs task_assigned"):
+        task_table(result.trace, tasks)
+    with pytest.raises(TraceLevelError, match="trace='messages' does not keep"):
+        every_task_settled(tasks)(result)

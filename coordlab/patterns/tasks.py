@@ -440,7 +440,10 @@ def task_events(trace: Trace, kinds: Iterable[str] = tuple(TASK_EVENTS)) -> Iter
 
     Read from the trace's columns, building no ``Event``: a run of 50,000 tasks has 200,000 of
     them, read by the task table and each checker. ``trace.event_at(position)`` is the whole event.
+    A trace whose level did not keep them raises ``TraceLevelError``.
     """
+    kinds = tuple(kinds)
+    trace.require(kinds, "the task table and the task checkers")
     return ((position, time, kind, trace.data_at(position)) for position, time, kind, _, _ in trace.scan(kinds))
 
 

@@ -60,7 +60,9 @@ class SimulatedHost:
         self._next_message_id = self._steps = 0
         self._instant, self._instant_start = 0.0, 0  # the simulated time now, and the events before it began
         self._total_limit = max_events or MIN_EVENTS  # see _over_limit
-        self._limit_at = min(max_events_per_instant, self._total_limit)  # events that cross a limit this instant
+        # The event count at which a limit is crossed at this instant: always
+        # min(_instant_start + max_events_per_instant, _total_limit), so whatever changes one of those updates it.
+        self._limit_at = min(max_events_per_instant, self._total_limit)
         self._stop_reason: str | None = None
         self._stuck: dict[str, list[str]] = {}
         self._finished: asyncio.Future | None = None

@@ -60,7 +60,7 @@ class Orchestrator(Agent):
                  give_up_after: float = 30.0) -> None:
         super().__init__(name)
         self.roster = {w.name: w for w in worker_specs(workers)}
-        self.roster_types = set().union(*(w.capabilities for w in self.roster.values()))
+        self.roster_types = frozenset().union(*(w.capabilities for w in self.roster.values()))
         self.policy = resolve_policy(policy)
         require_policy("retry", retry, RetryPolicy)
         require_policy("timeout", timeout, TimeoutPolicy)
@@ -217,7 +217,7 @@ class Orchestrator(Agent):
                 free.remove(worker)
         self.ready = waiting + self.ready
 
-    def reachable_types(self) -> set[str]:
+    def reachable_types(self) -> frozenset[str] | set[str]:
         """The task types some worker not given up on can do: every type on the roster until one is lost."""
         if not self.silence.lost:
             return self.roster_types
