@@ -671,8 +671,8 @@ def every_task_settled(tasks: Iterable[Task]) -> Checker:
         if not problems:
             return Verdict("every task settled", True,
                            f"all {len(ids)} tasks completed exactly once or failed/skipped with a reason")
-        positions = [position for position, _, _ in twice + no_reason] + [last_seen[t] for t in open_ids
-                                                                          if t in last_seen]
+        positions = [position for position, _, _ in twice + no_reason]
+        positions += [last_seen[t] for t in open_ids if t in last_seen]
         return Verdict("every task settled", False, "; ".join(problems), tuple(map(trace.event_at, positions)))
 
     return check

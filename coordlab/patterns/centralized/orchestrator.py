@@ -8,7 +8,8 @@ is a reaction to a message or a timer: no polling. Each message it handles costs
 The bookkeeping is the shared kits': a ``TaskGraph`` (task states, releasing dependants,
 skipping those of a failed task) and a ``SilenceWatch`` (which workers went silent, probing
 them, taking back the ones that answer). What is the orchestrator's own is the rest: who has
-which attempt, retries and timeouts, and what it keeps on disk.
+which attempt (its ``Slots``, which also know who has room for one more), retries and
+timeouts, and what it keeps on disk.
 
 Its disk (``self.stable``) holds what a real orchestrator would write down before acting
 on it: the job, each task's settlement (the graph's journal), the attempts numbered and
