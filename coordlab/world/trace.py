@@ -344,8 +344,8 @@ class Trace:
     def live_agents(self) -> list[str]:
         """The agents still in the world at the end of the run and not crashed, in the order they joined."""
         alive: dict[str, bool] = {}
-        for event in self.select(("join", "leave", "crash", "recover")):
-            alive[event.agent] = event.kind in ("join", "recover")
+        for _, _, kind, agent, _ in self.scan(("join", "leave", "crash", "recover")):
+            alive[agent] = kind in ("join", "recover")
         return [name for name, up in alive.items() if up]
 
     def tally(self) -> Tally:
