@@ -157,3 +157,52 @@ def test_live_agents_are_those_still_in_and_not_crashed_at_the_end():
     world.remove("c", at=3)
     result = world.run(until=5)
     assert result.trace.live_agents() == ["b", "d"]  # a crashed for good, c left; b recovered
+
+
+class _Asker(Agent):
+    """Asks ``echo`` ``n`` times, sends a note after each answer, then asks ``mute``, who never answers."""
+
+    def __init__(self, name, n):
+        super().__init__(name)
+        self.n = n
+
+    async def run(self):
+        for i in range(self.n):
+            await self.request("echo", "ping", i)
+            await self.send("echo", "note", i)
+        await self.request("mute", "ping")
+
+
+class _Echo(Agent):
+    daemon = True
+
+    async def on_ping(self, msg):
+        await self.reply(msg, msg.body)
+
+    async def on_note(self, msg):
+        pass
+
+
+class _Mute(Agent):
+    daemon = True
+
+    async def on_ping(self, msg):
+        pass
+
+
+def test_message_rows_are_the_requests_and_replies_across_stored_batches_and_a_late_hanging_request_is_caught():
+    world = World()
+    world.add(_Asker("asker", 2_100), _Echo("echo"), _Mute("mute"))  # 6,301 messages: one batch stored, one waiting
+    result = world.run()
+    trace = result.trace
+    rows = [row for _, _, _, _, row in trace.scan(["send"])]
+    messages = [e.message for e in trace.select("send")]
+    assert len(rows) == 6_301 and len(set(rows)) == len(rows)
+    assert trace.message_rows("requests") == {row for row, m in zip(rows, messages) if m.is_request}
+    assert trace.message_rows("replies") == {row for row, m in zip(rows, messages) if m.in_reply_to is not None}
+    assert len(trace.message_rows("requests")) == 2_101 and len(trace.message_rows("replies")) == 2_100
+    verdict = requests_answered(result)
+    assert result.stop_reason == "deadlock" and not verdict.valid
+    assert [e.message.to for e in verdict.evidence] == ["mute"]
+    with pytest.raises(ValueError, match="which='notes' is not allowed"):
+        trace.message_rows("notes")

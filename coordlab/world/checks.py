@@ -83,13 +83,17 @@ def requests_answered(result: RunResult) -> Verdict:
     trace = result.trace
     open_requests: dict[int, tuple[int, str | None]] = {}  # request id -> (position of its send, sender)
     requests = 0
-    for position, _, kind, agent, row in trace.scan(("send", "deliver", "timeout", "crash", "leave")):
-        if kind == "send" and row >= 0:
-            msg_id, _, _, is_request = trace.message_header(row)
-            if is_request:
-                open_requests[msg_id] = (position, agent)
+    kinds = ("send", "deliver", "timeout", "crash", "leave")
+    trace.require(kinds, "requests answered")
+    request_rows, reply_rows = trace.message_rows("requests"), trace.message_rows("replies")
+    for position, _, kind, agent, row in trace.scan(kinds) if request_rows else ():  # no request: nothing to read
+        if kind == "send":
+            if row in request_rows:
+                open_requests[trace.message_header(row)[0]] = (position, agent)
                 requests += 1
-        elif kind == "deliver" and row >= 0:
+        elif kind == "deliver":
+            if row not in reply_rows:
+                continue
             in_reply_to = trace.message_header(row)[2]
             asked = None if in_reply_to is None else open_requests.get(in_reply_to)
             if asked is not None and asked[1] == agent:

@@ -51,6 +51,11 @@ _MESSAGE_FIELDS = attrgetter("id", "conversation", "sent_at", "sender", "to", "k
                              "is_request", "duplicate", "delivered_at")
 
 
+def _flags(is_request: bool, duplicate: bool, in_reply_to: int | None) -> int:
+    """A stored message's flag bits."""
+    return _REQUEST * is_request | _DUPLICATE * duplicate | (_REPLY if in_reply_to is not None else 0)
+
+
 class TraceLevelError(LookupError):
     """A metric, picture or checker needs events that the trace's level did not keep."""
 
@@ -139,8 +144,7 @@ class _Messages:
         self.batches.append((
             array("q", ids), array("q", conversations), array("q", (0 if r is None else r for r in replies)),
             *(array("I", map(names.__getitem__, values)) for values in (senders, tos, kinds, topics)),
-            array("B", (_REQUEST * request | _DUPLICATE * duplicate | (_REPLY if reply is not None else 0)
-                        for request, duplicate, reply in zip(requests, duplicates, replies))),
+            array("B", map(_flags, requests, duplicates, replies)),
             array("d", sent_at), array("d", (math.nan if when is None else when for when in delivered)), bodies))
         self.waiting.clear()
 
@@ -165,6 +169,17 @@ class _Messages:
         flag = columns[7][at]
         return (columns[0][at], self.names.of[columns[5][at]], columns[2][at] if flag & _REPLY else None,
                 bool(flag & _REQUEST))
+
+    def rows_flagged(self, flag: int) -> set[int]:
+        """The rows of the messages whose flags have ``flag`` (``_REQUEST``, ``_REPLY``), found in C."""
+        rows: set[int] = set()
+        for number, columns in enumerate(self.batches):
+            first = number * _BATCH
+            rows.update(itertools.compress(range(first, first + len(columns[7])), map(flag.__and__, columns[7])))
+        first = len(self.batches) * _BATCH
+        waiting = (_flags(m.is_request, m.duplicate, m.in_reply_to) for m in self.waiting)
+        rows.update(first + at for at, flags in enumerate(waiting) if flags & flag)
+        return rows
 
     def kind_and_sent_at(self, row: int) -> tuple[str, float]:
         batch, at = divmod(row, _BATCH)
@@ -332,6 +347,14 @@ class Trace:
     def message_header(self, row: int) -> tuple[int, str, int | None, bool]:
         """``(id, kind, in_reply_to, is_request)`` of the message stored in ``row`` (see ``scan``)."""
         return self._messages.header(row)
+
+    def message_rows(self, which: str) -> set[int]:
+        """The rows (see ``scan``) of every message that is a request (``"requests"``) or a reply (``"replies"``).
+
+        Found from the stored flags without reading each message: most messages of a big run are neither.
+        """
+        flag = {"requests": _REQUEST, "replies": _REPLY}[validate.one_of("which", which, ("requests", "replies"))]
+        return self._messages.rows_flagged(flag)
 
     def data_at(self, position: int) -> dict[str, Any] | None:
         """The ``data`` of the kept event at ``position`` (see ``scan``), None if it has none."""
