@@ -116,7 +116,10 @@ def nothing_delivered_to_crashed(result: RunResult) -> Verdict:
     trace = result.trace
     crashed: set[str | None] = set()
     offending = []
-    for position, _, kind, agent, _ in trace.scan(("crash", "recover", "deliver")):
+    kinds = ("crash", "recover", "deliver")
+    trace.require(kinds, "nothing delivered to a crashed agent")
+    anyone_crashed = next(trace.scan(["crash"]), None) is not None
+    for position, _, kind, agent, _ in trace.scan(kinds) if anyone_crashed else ():  # no crash: nothing to read
         if kind == "crash":
             crashed.add(agent)
         elif kind == "recover":
