@@ -160,7 +160,8 @@ def test_live_agents_are_those_still_in_and_not_crashed_at_the_end():
 
 
 class _Asker(Agent):
-    """Asks ``echo`` ``n`` times, sends a note after each answer, then asks ``mute``, who never answers."""
+    """Asks ``echo`` ``n`` times, sends it a note (not a request) after each answer, then asks ``mute``,
+    who never answers."""
 
     def __init__(self, name, n):
         super().__init__(name)
@@ -173,16 +174,6 @@ class _Asker(Agent):
         await self.request("mute", "ping")
 
 
-class _Echo(Agent):
-    daemon = True
-
-    async def on_ping(self, msg):
-        await self.reply(msg, msg.body)
-
-    async def on_note(self, msg):
-        pass
-
-
 class _Mute(Agent):
     daemon = True
 
@@ -190,9 +181,9 @@ class _Mute(Agent):
         pass
 
 
-def test_message_rows_are_the_requests_and_replies_across_stored_batches_and_a_late_hanging_request_is_caught():
+def test_message_rows_are_the_requests_and_replies_across_stored_batches_and_a_late_hanging_request_is_caught(agents):
     world = World()
-    world.add(_Asker("asker", 2_100), _Echo("echo"), _Mute("mute"))  # 6,301 messages: one batch stored, one waiting
+    world.add(_Asker("asker", 2_100), agents["Echo"]("echo"), _Mute("mute"))  # 6,301 messages: 2 batches
     result = world.run()
     trace = result.trace
     rows = [row for _, _, _, _, row in trace.scan(["send"])]
