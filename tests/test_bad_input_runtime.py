@@ -21,6 +21,13 @@ def world_with(*names: str, **options) -> RealWorld:
     return world
 
 
+def late_joiner(**options) -> RealWorld:
+    """``a`` from the start, ``b`` joining at t=2."""
+    world = world_with("a", **options)
+    world.add(Idle("b"), at=2)
+    return world
+
+
 CASES = [
     ("time_scale zero", lambda: RealWorld(time_scale=0), ValueError, "time_scale"),
     ("time_scale text", lambda: RealWorld(time_scale="fast"), TypeError, "time_scale"),
@@ -40,6 +47,8 @@ CASES = [
     ("until infinite", lambda: world_with("a").run(until=math.inf), ValueError, "until"),
     ("no agents", lambda: RealWorld().run(until=1), ValueError, "agents"),
     ("a fault naming a stranger", lambda: world_with("a", faults=[Crash("b", at=1)]).run(until=2), ValueError,
+     "fault"),
+    ("a crash before its agent joins", lambda: late_joiner(faults=[Crash("b", at=1)]).run(until=3), ValueError,
      "fault"),
     ("placing a stranger", lambda: world_with("a", placement={"b": 0}).run(until=2), ValueError, "placement"),
     ("run_real of something else", lambda: run_real("run"), TypeError, "simulated"),

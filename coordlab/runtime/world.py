@@ -38,7 +38,7 @@ from coordlab.runtime.host import Record
 from coordlab.runtime.merge import merge
 from coordlab.world import Agent, AgentError, Checker, RunResult, validate
 from coordlab.world.checks import generic_checkers
-from coordlab.world.world import checked_checker, checked_new_agent
+from coordlab.world.world import check_fault_agents, checked_checker, checked_new_agent
 
 #: Real seconds from the driver's first call to the actors to the common start: room for every
 #: actor to learn its peers and schedule its join before anyone starts.
@@ -115,11 +115,7 @@ class RealWorld:
             if name not in self._agents:
                 raise ValueError(f"placement={self.placement!r} is not allowed: {name!r} is not an agent of this "
                                  f"world (agents: {', '.join(sorted(self._agents))})")
-        for fault in self.faults:
-            for name in sorted(fault.agents()):
-                if name not in self._agents:
-                    raise ValueError(f"fault={fault!r} is not allowed: it names agent {name!r}, which is not in "
-                                     f"this world (agents: {', '.join(sorted(self._agents))})")
+        check_fault_agents(self.faults, {name: when for name, (_, when) in self._agents.items()})
 
 
 class _Run:

@@ -27,7 +27,7 @@ A long run can keep less: ``World(trace="messages")`` keeps no timer, work or cu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from coordlab.world import validate
 from coordlab.world.agent import Agent
@@ -151,16 +151,8 @@ class World(SimulatedHost):
                        for drawn in (fault.schedule(present) if isinstance(fault, Nemesis) else [fault])]
 
     def _check_faults(self) -> None:
-        names = self._names()
-        joins = {name: when for name, (when, _) in self._pending.items()}
-        for fault in self.faults:
-            for name in sorted(fault.agents()):
-                if name not in names:
-                    raise ValueError(f"fault={fault!r} is not allowed: it names agent {name!r}, which is not in "
-                                     f"this world (agents: {', '.join(sorted(names)) or 'none'})")
-                if fault.acts_on_agents and fault.at < joins.get(name, 0):
-                    raise ValueError(f"fault={fault!r} is not allowed: it acts at t={fault.at:g}, before {name!r} "
-                                     f"joins at t={joins[name]:g}")
+        joins = dict.fromkeys(self._agents, 0.0) | {name: when for name, (when, _) in self._pending.items()}
+        check_fault_agents(self.faults, joins)
 
     def _fault(self, fault: Fault, phase: str) -> None:
         if self._stop_reason is not None:
@@ -187,6 +179,19 @@ def checked_new_agent(agent: object, known: Callable[[str], bool]) -> Agent:
         raise ValueError(f"name={agent.name!r} is not allowed: an agent with that name is already "
                          "in this world; names must be unique")
     return agent
+
+
+def check_fault_agents(faults: Iterable[Fault], joins: Mapping[str, float]) -> None:
+    """Refuse a fault that names an agent not in the world, or acts on one before it joins
+    (``joins``: each agent's joining time; every host checks so)."""
+    for fault in faults:
+        for name in sorted(fault.agents()):
+            if name not in joins:
+                raise ValueError(f"fault={fault!r} is not allowed: it names agent {name!r}, which is not in "
+                                 f"this world (agents: {', '.join(sorted(joins)) or 'none'})")
+            if fault.acts_on_agents and fault.at < joins[name]:
+                raise ValueError(f"fault={fault!r} is not allowed: it acts at t={fault.at:g}, before {name!r} "
+                                 f"joins at t={joins[name]:g}")
 
 
 def checked_checker(checker: object) -> Checker:
