@@ -2,8 +2,9 @@
 
     from coordlab.runtime import local_cluster, run_real, KillWorker
     sim = run_centralized(research_pipeline(), workers=3, seed=1)
+    alone = {"client": 0, "orchestrator": 0, "worker-1": 0, "worker-2": 1, "worker-3": 0}  # worker-2's process: its own
     with local_cluster() as address:
-        real = run_real(sim, address=address, faults=[KillWorker("worker-2", at=1.0)])
+        real = run_real(sim, address=address, placement=alone, faults=[KillWorker("worker-2", at=1.0)])
 
 * ``RealWorld``    built like ``World`` (``add``, ``add_checker``, ``run``), run on dask actors;
 * ``run_real``     a pattern's simulated run, run again for real, read back as the same run type;
