@@ -43,9 +43,6 @@ class KillWorker(Fault):
     def describe(self) -> str:
         return f"KillWorker({self.agent})"
 
-    def trace_event(self, phase: str) -> None:
-        return None  # the run records a crash for each agent that died with the process
-
     def start(self, world: ActorHost) -> None:
         world.kill_worker(self.agent)
 

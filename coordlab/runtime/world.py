@@ -278,7 +278,7 @@ class _Run:
                 continue
             for phase, when in (("start", fault.at), ("end", fault.ends_at)):
                 event = fault.trace_event(phase)
-                if event is not None and when is not None and when <= stop_time:
+                if event is not None and when is not None:
                     records.append((when, event[0], None, None, None, event[1], None))
         return [record for record in records if record[0] <= stop_time]
 
