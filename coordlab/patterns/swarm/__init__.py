@@ -68,9 +68,7 @@ from coordlab.patterns.swarm.threshold import (
     ThresholdRun,
     ThresholdWorker,
     adapt,
-    adapt_all,
     respond,
-    respond_all,
     run_threshold,
     stimulus,
 )
@@ -85,6 +83,6 @@ __all__ = [
     "naive", "nearest_neighbour_tour", "neighbour_pairs", "next_cities", "next_city", "order_parameter",
     "protocol_table", "random_order", "tours", "tsplib", "two_opt", "valid_best_tour", "vicsek_step_one_by_one",
     # response-threshold task allocation
-    "run_threshold", "ThresholdRun", "Board", "ThresholdWorker", "respond", "respond_all", "adapt", "adapt_all",
+    "run_threshold", "ThresholdRun", "Board", "ThresholdWorker", "respond", "adapt",
     "stimulus", "BOARD", "BOARD_PROTOCOL", "board_protocol_table",
 ]

@@ -7,7 +7,7 @@ Open tasks wait on a shared *board*; each task type gives off a *stimulus* that 
 the tasks of that type waiting and with how long they have waited (``stimulus``). Every
 worker senses the board now and then and, for a type it can do, takes an open task with
 probability ``s² / (s² + θ²)``, where ``θ`` is its own threshold for that type (``respond``:
-one worker's rule in plain Python; ``respond_all``: the same rule for many workers at once).
+one worker's rule, in plain Python).
 A worker with a low threshold answers a weak stimulus; one with a high threshold waits until
 the work piles up. With ``learn``/``forget`` the thresholds adapt (``adapt``): lower for the
 type a worker just took, higher for the others, so specialists emerge (Theraulaz, Bonabeau &
@@ -40,8 +40,6 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-import numpy as np
-
 from coordlab import metrics
 from coordlab.patterns.centralized.checks import centralized_checkers
 from coordlab.patterns.centralized.protocol import Assign, Failure, Heartbeat, Result
@@ -64,7 +62,7 @@ from coordlab.world.checks import Checker
 from coordlab.world.latency import Latency
 
 
-# --- the individual rule, and the same rule for many workers at once ------------------
+# --- the individual rule ---------------------------------------------------------------
 def respond(stimulus: float, threshold: float, u: float) -> bool:
     """One worker's rule: take a task whose stimulus is ``stimulus``, given its ``threshold``?
 
@@ -76,23 +74,11 @@ def respond(stimulus: float, threshold: float, u: float) -> bool:
     return u < s2 / (s2 + threshold * threshold)
 
 
-def respond_all(stimuli: np.ndarray, thresholds: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """``respond`` for many workers (and types) at once: element-wise, same shapes or broadcastable."""
-    s2 = stimuli * stimuli
-    return u < s2 / (s2 + thresholds * thresholds)
-
-
 def adapt(threshold: float, took_it: bool, *, learn: float, forget: float, low: float, high: float) -> float:
     """One worker's threshold for one type after a decision: ``learn`` lower if it took a task of
     that type, ``forget`` higher if it took another, kept within [``low``, ``high``]."""
     moved = threshold - learn if took_it else threshold + forget
     return min(high, max(low, moved))
-
-
-def adapt_all(thresholds: np.ndarray, took_it: np.ndarray, *, learn: float, forget: float, low: float,
-              high: float) -> np.ndarray:
-    """``adapt`` for many thresholds at once."""
-    return np.clip(np.where(took_it, thresholds - learn, thresholds + forget), low, high)
 
 
 def stimulus(waits: Iterable[float], growth: float) -> float:
