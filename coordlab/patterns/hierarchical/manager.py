@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from coordlab.patterns.centralized.protocol import Assign, Failure, Register, Result
 from coordlab.patterns.hierarchical.holdings import Holdings
 from coordlab.patterns.hierarchical.org_chart import OrgChart
-from coordlab.patterns.hierarchical.protocol import Delegate, Done, Escalation, TeamReport
+from coordlab.patterns.hierarchical.protocol import Delegate, Done, Escalation, Job, TeamReport
 from coordlab.patterns.liveness import SilenceWatch
 from coordlab.patterns.tasks import AssignmentPolicy, RetryPolicy, choose_worker
 from coordlab.world import Agent
@@ -228,16 +228,20 @@ class Manager(Agent):
                 self.waiting.append(tid)
 
     async def assign(self, tid: str, worker: str) -> None:
-        """Send ``worker`` the next attempt of ``tid``, numbered above every attempt I ever assigned
-        (kept in stable storage: a worker ignores an attempt number it has seen, as a repeat)."""
+        """Send ``worker`` the next attempt of ``tid`` (see ``hand_out``)."""
+        job = self.hand_out(tid, worker)
+        await self.send(worker, "assign", Assign(job.task, job.attempts, job.duration, job.inputs))
+
+    def hand_out(self, tid: str, worker: str) -> Job:
+        """Give ``worker`` the next attempt of ``tid``, numbered above every attempt I ever assigned
+        (kept in stable storage: a worker ignores an attempt number it has seen, as a repeat); the job as given."""
         held = self.holding[tid]
         assigned = self.stable.setdefault("attempts assigned", {})
         attempt = assigned[tid] = max(held.job.attempts, assigned.get(tid, 0)) + 1
         held.job = replace(held.job, attempts=attempt)
         self.give(tid, worker)
-        self.log("task_assigned", task=tid, worker=worker, attempt=held.job.attempts)
-        job = held.job
-        await self.send(worker, "assign", Assign(job.task, job.attempts, job.duration, job.inputs))
+        self.log("task_assigned", task=tid, worker=worker, attempt=attempt)
+        return held.job
 
     # --- failures ---------------------------------------------------------------------------
     async def attempt_failed(self, tid: str, reason: str) -> None:

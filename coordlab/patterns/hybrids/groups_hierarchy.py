@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -76,7 +75,6 @@ class GroupLead(Lead):
         self.open = OpenTasks(growth)
         self.lease_slack = lease_slack
         self.give_up_after = give_up_after
-        self.granted_at: dict[tuple[str, int], float] = {}  # (task, attempt) -> when granted
         self.claims = ClaimAnswers()
 
     async def run(self) -> None:
@@ -110,7 +108,7 @@ class GroupLead(Lead):
     async def on_sense(self, msg: Message) -> None:
         held = set(msg.body.running)
         dropped = [tid for tid in self.holding.held_by[msg.sender]
-                   if tid not in held and self.granted_at[(tid, self.holding[tid].job.attempts)] < msg.sent_at]
+                   if tid not in held and self.holding[tid].given_at < msg.sent_at]
         await self.take_back(msg.sender, dropped, f"{msg.sender} no longer holds it")
         await self.reply(msg, self.open.stimuli(self.now))
 
@@ -123,16 +121,10 @@ class GroupLead(Lead):
         tid = self.open.take(msg.body.type)
         if tid is None:
             return "refused", msg.body
-        held = self.holding[tid]
-        assigned = self.stable.setdefault("attempts assigned", {})  # numbered as Manager.assign numbers them
-        attempt = assigned[tid] = max(held.job.attempts, assigned.get(tid, 0)) + 1
-        held.job = replace(held.job, attempts=attempt)
-        self.give(tid, msg.sender)
-        self.granted_at[(tid, attempt)] = self.now
-        self.log("task_assigned", task=tid, worker=msg.sender, attempt=attempt)
-        job = held.job
-        self.spawn(self.lease(tid, attempt, msg.sender, 2 * job.duration / self.speeds[msg.sender] + self.lease_slack))
-        return "granted", Assign(job.task, attempt, job.duration, job.inputs)
+        job = self.hand_out(tid, msg.sender)  # numbered, given and logged as a lead's assignment is
+        self.spawn(self.lease(tid, job.attempts, msg.sender,
+                              2 * job.duration / self.speeds[msg.sender] + self.lease_slack))
+        return "granted", Assign(job.task, job.attempts, job.duration, job.inputs)
 
     async def lease(self, tid: str, attempt: int, worker: str, seconds: float) -> None:
         await self.sleep(seconds)
