@@ -137,14 +137,21 @@ class Worker(Agent):
         self.log("task_start", task=job.task.id, attempt=job.attempt)
         await self.work(job.duration / self.spec.speed, label=job.task.id)
         del self.running[key]
-        try:
-            value = job.task.work(job.task.payload, dict(job.inputs)) if job.task.work else None
-        except Exception as exc:  # the task's own code failed: report it, do not crash the worker
-            error = f"{type(exc).__name__}: {exc}"
-            self.log("task_end", task=job.task.id, attempt=job.attempt, ok=False, error=error)
-            self.answers[key] = ("failure", Failure(job.task.id, job.attempt, error))
-        else:
-            self.log("task_end", task=job.task.id, attempt=job.attempt, ok=True)
-            self.answers[key] = ("result", Result(job.task.id, job.attempt, value))
+        outcome = real_work(self, job)
+        self.answers[key] = ("failure" if isinstance(outcome, Failure) else "result", outcome)
         kind, body = self.answers[key]
         await self.reply(msg, body, kind=kind)
+
+
+def real_work(worker: Agent, job: Assign) -> Result | Failure:
+    """Run the real work of ``job``'s task, if it has any, once its modelled work is done, and log
+    ``task_end``: a ``Result``, or a ``Failure`` if the task's own code raised (reported, so the
+    worker does not crash). Every worker that does tasks ends an attempt this way."""
+    try:
+        value = job.task.work(job.task.payload, dict(job.inputs)) if job.task.work else None
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        worker.log("task_end", task=job.task.id, attempt=job.attempt, ok=False, error=error)
+        return Failure(job.task.id, job.attempt, error)
+    worker.log("task_end", task=job.task.id, attempt=job.attempt, ok=True)
+    return Result(job.task.id, job.attempt, value)

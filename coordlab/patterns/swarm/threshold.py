@@ -44,7 +44,7 @@ from coordlab import metrics
 from coordlab.patterns.centralized.checks import centralized_checkers
 from coordlab.patterns.centralized.protocol import Assign, Failure, Heartbeat, Result
 from coordlab.patterns.centralized.run import checked_workload, fastest_bound
-from coordlab.patterns.centralized.workers import WorkerSpec
+from coordlab.patterns.centralized.workers import WorkerSpec, real_work
 from coordlab.patterns.protocol import kinds_declared
 from coordlab.patterns.swarm.protocol import BOARD, BOARD_PROTOCOL, Claim, OpenType, Stimuli
 from coordlab.patterns.tasks import (
@@ -426,15 +426,7 @@ class ThresholdWorker(Agent):
         """Do one attempt (modelled work, then the real work if any), then report it until acknowledged."""
         self.log("task_start", task=job.task.id, attempt=job.attempt)
         await self.work(job.duration / self.spec.speed, label=job.task.id)
-        try:
-            value = job.task.work(job.task.payload, dict(job.inputs)) if job.task.work else None
-        except Exception as exc:  # the task's own code failed: report it, do not crash the worker
-            error = f"{type(exc).__name__}: {exc}"
-            self.log("task_end", task=job.task.id, attempt=job.attempt, ok=False, error=error)
-            report: Result | Failure = Failure(job.task.id, job.attempt, error)
-        else:
-            self.log("task_end", task=job.task.id, attempt=job.attempt, ok=True)
-            report = Result(job.task.id, job.attempt, value)
+        report = real_work(self, job)
         while await self.ask_board(self.report_kind(report), report) is None:
             pass
         del self.holding[(job.task.id, job.attempt)]
