@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
+
 from coordlab import metrics
 from coordlab.patterns.centralized import PROTOCOL, Client, Orchestrator, Worker
 from coordlab.patterns.centralized.checks import centralized_checkers
@@ -43,6 +45,7 @@ from coordlab.patterns.tasks import (
     TaskRun,
     WorkerView,
     draw_durations,
+    task_events,
     task_list,
     task_metrics,
     task_run,
@@ -276,7 +279,8 @@ class TeamsRun(TaskRun):
                    if name in self.teams}
         return {**task_metrics(self, self.critical_path),
                 "busiest lead messages handled": max(handled.values(), default=0),
-                "tasks lent": sum(1 for e in self.trace.select("task_assigned") if e.data["worker"] in self.teams)}
+                "tasks lent": sum(1 for *_, data in task_events(self.trace, ["task_assigned"])
+                                  if data["worker"] in self.teams)}
 
 
 def split_teams(specs: Sequence[WorkerSpec], teams: int) -> list[list[WorkerSpec]]:
@@ -287,21 +291,15 @@ def split_teams(specs: Sequence[WorkerSpec], teams: int) -> list[list[WorkerSpec
 
 
 def components(tasks: Sequence[Task]) -> list[list[Task]]:
-    """The tasks in groups linked by dependencies (either way), each in the job's order."""
-    group = {t.id: t.id for t in tasks}
-
-    def root(tid: str) -> str:
-        while group[tid] != tid:
-            group[tid] = group[group[tid]]
-            tid = group[tid]
-        return tid
-
+    """The tasks in groups linked by dependencies (either way), each in the job's order, the groups
+    in the order of their first task: the connected components of the dependency graph."""
+    graph = nx.Graph()
+    graph.add_nodes_from(task.id for task in tasks)
+    graph.add_edges_from((dep, task.id) for task in tasks for dep in task.depends_on)
+    part_of = {tid: number for number, part in enumerate(nx.connected_components(graph)) for tid in part}
+    parts: dict[int, list[Task]] = {}
     for task in tasks:
-        for dep in task.depends_on:
-            group[root(dep)] = root(task.id)
-    parts: dict[str, list[Task]] = {}
-    for task in tasks:
-        parts.setdefault(root(task.id), []).append(task)
+        parts.setdefault(part_of[task.id], []).append(task)
     return list(parts.values())
 
 
