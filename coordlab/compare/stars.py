@@ -49,7 +49,7 @@ def scalability_scores(exponents: pd.DataFrame) -> pd.Series:
     not scale there, whatever its exponents up to then."""
     score = exponents["makespan k"].clip(lower=0) + exponents["busiest k"]
     complete = exponents["all sizes completed"]
-    worst = max(score[complete].max(), score[score.notna()].max()) if complete.any() else 0.0
+    worst = score.max() if complete.any() else 0.0
     return score.where(complete, worst + 1)
 
 

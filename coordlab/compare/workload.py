@@ -44,11 +44,6 @@ class Workload:
     seed: int
 
     @property
-    def types(self) -> list[str]:
-        """The task types, in order of first use."""
-        return list(dict.fromkeys(task.type for task in self.tasks))
-
-    @property
     def total_work(self) -> float:
         """Seconds of work in all the tasks."""
         return float(sum(task.duration for task in self.tasks))

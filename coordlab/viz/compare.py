@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from coordlab.compare import QUESTIONS, Comparison, recommend
+from coordlab.compare.columns import TASKS_PER_AGENT
 from coordlab.compare.contenders import PATTERNS
 from coordlab.viz.explore import explore
 
@@ -31,7 +32,7 @@ def scalability_plot(frame: pd.DataFrame) -> Figure:
             ax.plot(points.index[done], points[column][done], "o", color=COLOURS.get(pattern))
             ax.plot(points.index[~done], points[column][~done], "o", mfc="white", color=COLOURS.get(pattern))
     for ax, label in zip(axes, ("makespan (simulated s)", "messages at the busiest agent")):
-        ax.set(xscale="log", yscale="log", xlabel="agents (2 tasks each)", ylabel=label)
+        ax.set(xscale="log", yscale="log", xlabel=f"agents ({TASKS_PER_AGENT} tasks each)", ylabel=label)
         ax.grid(alpha=0.3, which="both")
     axes[0].legend(fontsize=8)
     fig.suptitle("Scalability: hollow = not every task done")
