@@ -143,7 +143,7 @@ def check_safe_suspect_after(choose: Callable[[Sequence[float], float], float],
                           "compute it from the latencies you are given, with a small margin")
     value = choose(measured, HEARTBEAT)
     for seed in SAFE_SEEDS:
-        run = run_centralized(research_pipeline(), workers=WORKERS, seed=seed, latency=Measured(measured),
+        run = run_centralized(calibration_tasks(), workers=WORKERS, seed=seed, latency=Measured(measured),
                               heartbeat_interval=HEARTBEAT, suspect_after=value)
         if (suspected := run.trace.select("worker_lost")):
             return failed(SAFE_TIMEOUT, f"with seed {seed}, {suspected[0].data['worker']} was suspected while alive",
